@@ -1,0 +1,67 @@
+"""澄心治 — community co-governance portal."""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    langs = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in langs:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
+        return current_user.locale
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    if best == "en":
+        return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    load_config(app, config)
+    if app.config.get("PROXY_FIX"):
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from app import models  # noqa: F401 — every table registered before anything queries
+    from app.web.setup import init_web
+
+    init_web(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+#: one package per capability; each has a blueprint ``bp`` in __init__ and its views in routes.py
+BLUEPRINT_PACKAGES = ("web", "accounts", "areas", "uploads", "wishes", "issues", "open311")
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINT_PACKAGES:
+        importlib.import_module(f"app.{name}.routes")  # the views attach themselves to the blueprint
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import demo_cli, i18n_cli, jobs_cli, users_cli
+
+    for group in (demo_cli, users_cli, jobs_cli, i18n_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,4 @@
+"""Accounts, sign-in and scoped roles."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp
+from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm
+from app.accounts.scope import assignments
+from app.accounts.services import AccountError, authenticate, change_password, register_resident
+from app.areas.models import Area
+from app.areas.routes import picker_from_values
+from app.extensions import db, limiter
+from app.web.htmx import notify
+from app.web.routes import safe_next
+
+
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _login_ip_key() -> str:
+    return "login-ip:" + (request.remote_addr or "unknown")
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count towards the throttle; a successful sign-in redirects."""
+    return response.status_code != 303
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=_login_ip_key, methods=["POST"],
+               deduct_when=_failed, scope="login-ip")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
+               methods=["POST"], deduct_when=_failed, scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            notify(_("Welcome, %(name)s.", name=user.display_name))
+            return redirect(safe_next(form.next.data, url_for("web.home")), 303)
+        # one message whether the account exists or not: no user enumeration
+        error = _("The username/mobile number or the password is not correct.")
+    return render_template("accounts/login.html", form=form, error=error)
+
+
+@bp.post("/auth/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        notify(_("You have signed out."), "info")
+    return redirect(url_for("web.home"), 303)
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=lambda: "register:" + (request.remote_addr or ""),
+               deduct_when=lambda r: r.status_code == 303)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = RegisterForm()
+    values = request.form if request.method == "POST" else request.args
+    picker = picker_from_values(values)
+    area_error = None
+    # "Update the list" (no-JS area picker) re-renders the form without validating it
+    if request.method == "POST" and request.form.get("action") != "pick":
+        area = None
+        try:
+            area_id = int(request.form.get("area_id", ""))
+            area = db.session.get(Area, area_id)
+        except ValueError:
+            pass
+        if form.validate_on_submit():
+            try:
+                user = register_resident(mobile=form.mobile.data, display_name=form.display_name.data,
+                                         password=form.password.data, home_area=area, username=form.username.data)
+            except AccountError as e:
+                db.session.rollback()
+                if e.field == "area_id":
+                    area_error = str(e.message)
+                else:
+                    getattr(form, e.field or "mobile").errors.append(str(e.message))
+            else:
+                db.session.commit()
+                login_user(user)
+                notify(_("Your account is ready. Welcome!"))
+                return redirect(url_for("web.home"), 303)
+        elif area is None or area.level != "microgrid":
+            area_error = _("Choose the micro-grid where you live.")
+    return render_template("accounts/register.html", form=form, picker=picker, area_error=area_error)
+
+
+@bp.route("/auth/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except AccountError as e:
+            db.session.rollback()
+            getattr(form, e.field).errors.append(str(e.message))
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session id changed with auth_version; keep this one signed in
+            notify(_("Your password has been changed. Other devices are signed out."))
+            return redirect(url_for("accounts.me"), 303)
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.get("/me")
+@login_required
+def me():
+    return render_template("accounts/me.html", roles=assignments(current_user))

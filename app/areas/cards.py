@@ -1,0 +1,35 @@
+"""Home-page cards for the people who run an area."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, primary_area
+from app.areas.models import Area
+from app.areas.services import staffing_status
+from app.extensions import db
+from app.web.home import HomeCard, home_card
+
+
+@home_card(order=90)
+def staffing_gaps(user) -> HomeCard | None:
+    """Micro-grids in the user's patch whose "1+1+3" team is incomplete."""
+    top = primary_area(user, STAFF_ROLES + LEADER_ROLES)
+    if top is None:
+        return None
+    micro_ids = list(db.session.scalars(
+        select(Area.id).where(Area.level == "microgrid", area_scope(user, Area.id, STAFF_ROLES + LEADER_ROLES))
+        .order_by(Area.path).limit(2000)
+    ))
+    status = staffing_status(micro_ids)
+    gaps = [aid for aid in micro_ids if not status[aid]["complete"]]
+    names = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(gaps[:5])))} if gaps else {}
+    return HomeCard(
+        title=_('"1+1+3" teams incomplete'),
+        url=url_for("areas.show", area_id=top.id),
+        count=len(gaps),
+        items=[(names[aid].name, url_for("areas.show", area_id=aid), None) for aid in gaps[:5] if aid in names],
+        empty_text=_("Every micro-grid in your area has its party backbone, liaison and three volunteers."),
+        action_label=_("Area overview"),
+    )

@@ -1,0 +1,61 @@
+"""Operations on the area tree."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from app.areas.models import LEVEL_DEPTH, LEVELS, STAFFING_QUOTA, Area, StaffingPost
+from app.extensions import db
+
+
+class AreaError(ValueError):
+    pass
+
+
+def create_area(name: str, level: str, parent: Area | None = None, code: str | None = None,
+                households: int | None = None) -> Area:
+    if level not in LEVELS:
+        raise AreaError(f"unknown level {level!r}")
+    if parent is None and level != "city":
+        raise AreaError("only a city has no parent")
+    if parent is not None and LEVEL_DEPTH[level] != parent.depth + 1:
+        raise AreaError(f"a {level} cannot sit under a {parent.level}")
+    area = Area(name=name, level=level, parent=parent, code=code, households=households)
+    db.session.add(area)
+    db.session.flush()  # the id is part of the path
+    area.path = (parent.path if parent else "/") + f"{area.id}/"
+    db.session.flush()
+    return area
+
+
+def subtree_clause(area: Area):
+    """WHERE clause for an area and everything below it (uses the path index)."""
+    return Area.path.startswith(area.path, autoescape=True)
+
+
+def children_of(parent_id: int | None, level: str) -> list[Area]:
+    stmt = select(Area).where(Area.level == level).order_by(Area.name)
+    if parent_id is not None:
+        stmt = stmt.where(Area.parent_id == parent_id)
+    return list(db.session.scalars(stmt.limit(500)))
+
+
+def staffing_status(area_ids: list[int]) -> dict[int, dict]:
+    """For each micro-grid: counts per post and whether "1+1+3" is complete — one query for all."""
+    rows = db.session.execute(
+        select(StaffingPost.area_id, StaffingPost.post, func.count())
+        .where(StaffingPost.area_id.in_(area_ids))
+        .group_by(StaffingPost.area_id, StaffingPost.post)
+    ).all()
+    counts: dict[int, Counter] = {aid: Counter() for aid in area_ids}
+    for area_id, post, n in rows:
+        counts[area_id][post] = n
+    return {
+        aid: {
+            "counts": dict(c),
+            "missing": {p: q - c.get(p, 0) for p, q in STAFFING_QUOTA.items() if c.get(p, 0) < q},
+            "complete": all(c.get(p, 0) >= q for p, q in STAFFING_QUOTA.items()),
+        }
+        for aid, c in counts.items()
+    }

@@ -1,0 +1,1 @@
+"""Audit log of every privileged action: who did what to which object, when, from which IP."""

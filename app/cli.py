@@ -1,0 +1,109 @@
+"""Command line: demo city, user administration, scheduled jobs, translations."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+
+DOMAINS = ("accounts", "areas", "wishes", "issues", "open311")
+
+
+def load_domain_modules(module: str) -> None:
+    """Import app.<domain>.<module> for every domain that has one (they register seeders or jobs)."""
+    for domain in DOMAINS:
+        name = f"app.{domain}.{module}"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+demo_cli = AppGroup("demo", help="The demo city.")
+users_cli = AppGroup("users", help="Accounts.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (run every few minutes from cron or a timer).")
+i18n_cli = AppGroup("i18n", help="Translations.")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+def demo_seed(if_empty: bool) -> None:
+    """Build the demo city with every role (password demo12345)."""
+    from app.demo import DemoRefused, seed
+
+    load_domain_modules("demo")
+    try:
+        for line in seed(if_empty=if_empty):
+            click.echo(line)
+    except DemoRefused as e:
+        db.session.rollback()
+        if if_empty:
+            click.echo(f"demo not seeded: {e}")
+            return
+        raise click.ClickException(str(e)) from None
+
+
+@users_cli.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--name", "display_name", prompt="Display name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--city", "city_name", default=None, help="Name of the city (creates the root area when none exists).")
+def create_admin(username: str, display_name: str, password: str, city_name: str | None) -> None:
+    """Create a city administrator (the first account of a production deployment)."""
+    from app.accounts.models import User
+    from app.accounts.services import USERNAME_RE, create_user, grant_role
+    from app.areas.models import Area
+    from app.areas.services import create_area
+
+    if not USERNAME_RE.match(username):
+        raise click.ClickException("username: 3-30 letters, digits or underscores, starting with a letter")
+    if len(password) < 10:
+        raise click.ClickException("an administrator password must be at least 10 characters")
+    if not display_name.strip() or len(display_name) > 20:
+        raise click.ClickException("display name: 1-20 characters")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise click.ClickException(f"user {username!r} already exists")
+    if db.session.scalar(select(Area.id).where(Area.level == "city")) is None:
+        if not city_name:
+            raise click.ClickException("no city area exists yet: pass --city NAME to create it")
+        create_area(city_name, "city")
+    user = create_user(username=username, display_name=display_name.strip(), password=password)
+    grant_role(user, "city_admin")
+    db.session.commit()
+    click.echo(f"created city administrator {username}")
+
+
+@jobs_cli.command("run")
+@click.option("--only", default=None, help="Run one job by name.")
+def jobs_run(only: str | None) -> None:
+    """Run every scheduled job once; prints what each changed. Idempotent; safe on two hosts at once."""
+    from app.jobs import registered, run_all
+
+    load_domain_modules("jobs")
+    if only and only not in registered():
+        raise click.ClickException(f"unknown job {only!r}; jobs: {', '.join(registered()) or 'none'}")
+    failed = False
+    for result in run_all(only=only):
+        if result.error:
+            failed = True
+            click.echo(f"{result.name}: FAILED {result.error}", err=True)
+        elif result.changes:
+            click.echo(f"{result.name}: {len(result.changes)} change(s)")
+            for line in result.changes:
+                click.echo(f"  {line}")
+        else:
+            click.echo(f"{result.name}: nothing to do")
+    if failed:
+        sys.exit(1)
+
+
+@i18n_cli.command("compile")
+def i18n_compile() -> None:
+    """Build the compiled catalogue from i18n/ (also done by make)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "i18n.py"
+    subprocess.run([sys.executable, str(script), "build"], check=True)

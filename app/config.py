@@ -1,0 +1,127 @@
+"""Configuration. Secrets come from the environment or are generated once into ``instance/``."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Read ``instance/secret_key``, creating it with a random value on first run (never committed)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults for development (``make run``): SQLite under instance/, memory rate limits."""
+
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled by load_config
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # a few photos per form; per-photo limit is UPLOAD_MAX_BYTES
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_STRATEGY = "moving-window"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+    PASSWORD_HASH_METHOD = "scrypt"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+    # Area level names. Jiangyin says 网格/微网格, Lianyuan 片/组 — override per deployment with
+    # AREA_LEVEL_LABELS='{"grid": "片", "microgrid": "组"}'.
+    AREA_LEVEL_LABELS: dict = {}
+    UPLOAD_DIR: str | None = None  # default: instance/uploads
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    UPLOAD_MAX_SIDE = 1600
+    PAGE_SIZE = 20
+    PROXY_FIX = 0
+    COMPRESS_MIN_BYTES = 500
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestConfig(Config):
+    TESTING = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
+
+# Variables read from the environment (documented in README.md).
+ENV_VARS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "UPLOAD_DIR",
+    "PROXY_FIX",
+    "AREA_LEVEL_LABELS",
+)
+
+
+def load_config(app, config: str | dict | None) -> None:
+    """Apply the named config class, then environment variables, then explicit overrides."""
+    overrides: dict = {}
+    name = config if isinstance(config, str) else None
+    if isinstance(config, dict):
+        overrides = dict(config)
+        name = overrides.pop("CONFIG", None)
+    name = name or os.environ.get("APP_CONFIG", "development")
+    app.config.from_object(CONFIGS[name])
+
+    import json
+
+    env = os.environ
+    if env.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("DATABASE_URL"):
+        url = env["DATABASE_URL"]
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if env.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    if env.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = env["UPLOAD_DIR"]
+    if env.get("PROXY_FIX"):
+        app.config["PROXY_FIX"] = int(env["PROXY_FIX"])
+    if env.get("AREA_LEVEL_LABELS"):
+        app.config["AREA_LEVEL_LABELS"] = json.loads(env["AREA_LEVEL_LABELS"])
+    app.config.update(overrides)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.sqlite3")
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: one connection per thread; the busy timeout lets concurrent writers queue instead of failing.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30, "check_same_thread": False}}

@@ -1,0 +1,2 @@
+"""Routes — to be built."""
+from app.open311 import bp  # noqa: F401

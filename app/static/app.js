@@ -1,0 +1,39 @@
+/* Small enhancements only: every page works without this file. */
+(function () {
+  "use strict";
+  function showToasts(messages) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    messages.forEach(function (m) {
+      var p = document.createElement("p");
+      p.className = "toast toast-" + (m.level || "success");
+      p.textContent = m.message;
+      box.appendChild(p);
+      setTimeout(function () { p.remove(); }, 6000);
+    });
+  }
+  document.addEventListener("toast", function (e) {
+    if (e.detail && e.detail.messages) showToasts(e.detail.messages);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showToasts([{ message: document.body.dataset.offlineMessage, level: "error" }]);
+  });
+  /* Hide no-JS fallbacks (e.g. the area picker's "update" button) once htmx is running. */
+  document.addEventListener("DOMContentLoaded", function () {
+    document.documentElement.classList.add("js");
+  });
+  document.addEventListener("htmx:load", function () {
+    document.querySelectorAll("[data-nojs-only]").forEach(function (el) { el.hidden = true; });
+  });
+  /* Submit buttons are disabled while their form is in flight: no double posts. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.dataset.submitted) { e.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    setTimeout(function () { delete form.dataset.submitted; }, 4000);
+  }, true);
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.target.closest && e.target.closest("form");
+    if (form) delete form.dataset.submitted;
+  });
+})();

@@ -1,0 +1,1 @@
+"""时间线 / 流转记录 — one timeline for every object with a life (wishes, issues, checklist items …)."""

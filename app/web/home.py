@@ -1,0 +1,45 @@
+"""The role-aware home page is assembled from cards that each domain registers.
+
+    @home_card(order=20)
+    def wishes_to_review(user) -> HomeCard | None: ...
+
+A card lists what this person must act on; a domain returns None when the card does not apply to the user.
+Keep each card to one or two bounded queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+_cards: list[tuple[int, Callable]] = []
+
+
+@dataclass
+class HomeCard:
+    title: str
+    url: str | None = None
+    count: int | None = None
+    #: (label, url, meta) rows, at most a handful
+    items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    #: what an empty card means, said plainly ("Nothing waits for your review.")
+    empty_text: str | None = None
+    action_label: str | None = None
+    urgent: bool = False
+
+
+def home_card(order: int = 50) -> Callable:
+    def register(fn: Callable) -> Callable:
+        _cards.append((order, fn))
+        _cards.sort(key=lambda pair: pair[0])
+        return fn
+
+    return register
+
+
+def cards_for(user) -> list[HomeCard]:
+    out = []
+    for _, fn in _cards:
+        card = fn(user)
+        if card is not None:
+            out.append(card)
+    return out

@@ -1,0 +1,91 @@
+"""Keyset pagination: stable under inserts, one indexed range scan per page whatever the depth.
+
+    page = keyset_page(stmt, keys=[(Wish.published_at, "desc"), (Wish.id, "desc")],
+                       cursor=request.args.get("after"), size=20)
+    page.items, page.next_cursor  # pass next_cursor back as ?after=…
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _encode(values: tuple) -> str:
+    def conv(v):
+        if isinstance(v, datetime):
+            return {"dt": v.isoformat()}
+        if isinstance(v, date):
+            return {"d": v.isoformat()}
+        return v
+
+    raw = json.dumps([conv(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, n: int) -> tuple | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != n:
+            return None
+        out = []
+        for v in values:
+            if isinstance(v, dict) and "dt" in v:
+                v = datetime.fromisoformat(v["dt"])
+            elif isinstance(v, dict) and "d" in v:
+                v = date.fromisoformat(v["d"])
+            elif not isinstance(v, (int, float, str, bool)) and v is not None:
+                return None
+            out.append(v)
+        return tuple(out)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None  # a tampered or stale cursor starts again from the first page
+
+
+def _after(keys: list[tuple[Any, str]], values: tuple):
+    """(k1, k2, …) strictly after ``values`` in the given order, written so each branch can use the index."""
+    clauses = []
+    for i, (col, direction) in enumerate(keys):
+        head = [keys[j][0] == values[j] for j in range(i)]
+        cmp = col < values[i] if direction == "desc" else col > values[i]
+        clauses.append(and_(*head, cmp))
+    return or_(*clauses)
+
+
+def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | None, size: int,
+                key_of=None) -> Page:
+    """Run ``stmt`` ordered by ``keys`` from ``cursor`` on; fetch size+1 rows to know whether more exist.
+
+    ``key_of(item)`` returns the tuple of key values for an item (default: the key columns' attribute names).
+    Columns used as keys must not be NULL.
+    """
+    values = _decode(cursor, len(keys)) if cursor else None
+    if values is not None:
+        stmt = stmt.where(_after(keys, values))
+    stmt = stmt.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
+    items = list(session.scalars(stmt))
+    next_cursor = None
+    if len(items) > size:
+        items = items[:size]
+        last = items[-1]
+        if key_of is None:
+            key_vals = tuple(getattr(last, col.key) for col, _ in keys)
+        else:
+            key_vals = key_of(last)
+        next_cursor = _encode(key_vals)
+    return Page(items=items, next_cursor=next_cursor)

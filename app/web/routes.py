@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.accounts.forms import EmptyForm
+from app.accounts.scope import assignments
+from app.extensions import db
+from app.web import bp
+from app.web.home import cards_for
+from app.web.htmx import notify, render_page
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+@bp.get("/")
+def home():
+    cards = cards_for(current_user) if current_user.is_authenticated else []
+    roles = assignments(current_user) if current_user.is_authenticated else []
+    return render_page("web/home.html", cards=cards, roles=roles)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except Exception:  # noqa: BLE001 — the health check reports, it does not raise
+        current_app.logger.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+
+
+@bp.post("/lang")
+def set_language():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("web.home"), 303)
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("web.home")), 303)
+
+

@@ -1,0 +1,76 @@
+"""Wire the shared web layer into the app: login, errors, assets, headers, compression, template helpers."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
+
+from app.extensions import db, login_manager
+from app.web.assets import init_assets
+from app.web.compress import init_compression
+from app.web.errors import init_error_handlers
+from app.web.htmx import finish_response, wants_fragment
+from app.web.security import init_security_headers
+
+#: packages whose policy.py functions (can_* / is_*) are exposed to templates
+POLICY_DOMAINS = ("accounts", "areas", "wishes", "issues", "open311")
+
+
+def _load_user(user_id: str):
+    from app.accounts.models import User
+
+    try:
+        raw_id, version = user_id.split(".", 1)
+        user = db.session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or str(user.auth_version) != version:
+        return None  # the password changed since this session began
+    return user
+
+
+def _expose_policies(app: Flask) -> None:
+    for domain in POLICY_DOMAINS:
+        name = f"app.{domain}.policy"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        for attr in dir(module):
+            if attr.startswith(("can_", "is_")) and callable(getattr(module, attr)):
+                app.jinja_env.globals[attr] = getattr(module, attr)
+
+
+def init_web(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+
+    # after_request functions run in reverse order of registration: compression is registered first so it
+    # sees the final body and headers
+    init_compression(app)
+    init_error_handlers(app)
+    init_assets(app)
+    init_security_headers(app)
+    app.after_request(finish_response)
+
+    from app.accounts.models import ROLE_LABELS
+    from app.areas.models import STAFFING_LABELS, level_label
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf, level_label=level_label, wants_fragment=wants_fragment, get_locale=get_locale,
+        role_label=lambda role: str(ROLE_LABELS.get(role, role)),
+        post_label=lambda post: str(STAFFING_LABELS.get(post, post)),
+    )
+    app.jinja_env.filters["dt"] = lambda v, fmt="yyyy-MM-dd HH:mm": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["d"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
+    _expose_policies(app)
+
+    # subscribers of domain events (audit now; points and notifications subscribe the same way)
+    importlib.import_module("app.audit.subscribers")
+    importlib.import_module("app.areas.cards")

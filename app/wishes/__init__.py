@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("wishes", __name__, url_prefix="/wishes")
