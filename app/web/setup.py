@@ -71,6 +71,11 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["d"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
     _expose_policies(app)
 
-    # subscribers of domain events (audit now; points and notifications subscribe the same way)
+    # subscribers of domain events (audit now; points and notifications subscribe the same way) and
+    # home-page cards: each domain may have subscribers.py and cards.py, imported once here
     importlib.import_module("app.audit.subscribers")
-    importlib.import_module("app.areas.cards")
+    for domain in POLICY_DOMAINS:
+        for module in ("subscribers", "cards"):
+            name = f"app.{domain}.{module}"
+            if importlib.util.find_spec(name) is not None:
+                importlib.import_module(name)
