@@ -1,4 +1,4 @@
-"""issues: issue tracking, ratings, mediation, Open311 keys
+"""issues: issue tracking, categories, ratings, mediation
 
 Revision ID: 0003issues
 Revises: 0002wishes
