@@ -1,8 +1,7 @@
 """澄心治 — community co-governance portal."""
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_login import current_user
+from flask import Flask, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
@@ -16,8 +15,10 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in langs:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
-        return current_user.locale
+    # only a user already loaded for this request: loading one here could recurse through Flask-Login's messages
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False) and user.locale in langs:
+        return user.locale
     best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
     if best == "en":
         return "en"

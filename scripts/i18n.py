@@ -3,7 +3,7 @@
 
     python scripts/i18n.py build    # merge i18n/zh_CN/*.po → app/translations/zh_CN/LC_MESSAGES/messages.mo
     python scripts/i18n.py check    # every _() string in code and templates has a zh_CN translation (exit 1 if not)
-    python scripts/i18n.py update   # add missing strings (empty msgstr) to i18n/zh_CN/<domain>.po
+    python scripts/i18n.py update DOMAIN   # add DOMAIN's missing strings (empty msgstr) to i18n/zh_CN/DOMAIN.po
 
 Message ids are English (the second locale needs no catalogue); zh_CN, the default locale, is translated.
 A string from app/<domain>/ or templates/<domain>/ belongs to i18n/zh_CN/<domain>.po; the rest to core.po.
@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "i18n" / "zh_CN"
-OUT = ROOT / "app" / "translations" / "zh_CN" / "LC_MESSAGES"
+# Babel parses zh_CN as zh_Hans_CN; gettext then looks for "zh_Hans_CN" and "zh", so the catalogue lives in zh/
+OUT = ROOT / "app" / "translations" / "zh" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
             "lazy_ngettext": (1, 2), "_n": (1, 2)}
 METHOD_MAP = [("app/**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
@@ -96,11 +97,13 @@ def check() -> int:
     return 1 if gaps else 0
 
 
-def update() -> None:
+def update(only: str) -> None:
+    """Only one domain's file is written, so engineers working on different domains never collide."""
     gaps = missing()
     by_domain: dict[str, list] = {}
     for key, filename in gaps:
-        by_domain.setdefault(domain_of(filename), []).append((key, filename))
+        if domain_of(filename) == only:
+            by_domain.setdefault(only, []).append((key, filename))
     SRC.mkdir(parents=True, exist_ok=True)
     for domain, items in by_domain.items():
         path = SRC / f"{domain}.po"
@@ -125,6 +128,8 @@ if __name__ == "__main__":
     elif command == "check":
         sys.exit(check())
     elif command == "update":
-        update()
+        if len(sys.argv) < 3:
+            sys.exit("usage: python scripts/i18n.py update DOMAIN   (core, wishes, issues, open311, …)")
+        update(sys.argv[2])
     else:
         sys.exit(__doc__)

@@ -78,18 +78,49 @@ def _clean(app):
         limiter.reset()
 
 
+class _IsolatedClient:
+    """Runs every request in its own app context, as a real server would.
+
+    Tests hold an app context open (to use db.session); a request would otherwise reuse it, sharing ``g``
+    (and with it Flask-Login's cached user) and the test's session between requests and clients.
+    Afterwards the test's session is expired, so it sees what the request committed.
+    """
+
+    def __init__(self, app, flask_client):
+        self.app = app
+        self.flask_client = flask_client
+
+    def open(self, *args, **kw):
+        # English unless a test asks otherwise: assertions read English msgids; zh_CN is tested explicitly
+        headers = {"Accept-Language": "en", **(kw.pop("headers", None) or {})}
+        kw["headers"] = headers
+        with self.app.app_context():
+            response = self.flask_client.open(*args, **kw)
+        db.session.expire_all()
+        return response
+
+    def get(self, *args, **kw):
+        return self.open(*args, method="GET", **kw)
+
+    def post(self, *args, **kw):
+        return self.open(*args, method="POST", **kw)
+
+    def session_transaction(self, *args, **kw):
+        return self.flask_client.session_transaction(*args, **kw)
+
+
 class Client:
     """A test client that sends the CSRF token like a browser form would."""
 
-    def __init__(self, flask_client):
-        self.c = flask_client
+    def __init__(self, flask_client, app=None):
+        self.c = _IsolatedClient(app or flask_client.application, flask_client)
         self._token: str | None = None
 
     def token(self) -> str:
         if self._token is None:
-            page = self.c.get("/auth/login")
+            page = self.c.get("/")
             match = TOKEN_RE.search(page.get_data(as_text=True))
-            assert match, "no CSRF token on the login page"
+            assert match, "no CSRF token on the home page"
             self._token = match.group(1)
         return self._token
 

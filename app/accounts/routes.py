@@ -105,13 +105,13 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(current_user._get_current_object(), form.current_password.data, form.new_password.data)
         except AccountError as e:
             db.session.rollback()
             getattr(form, e.field).errors.append(str(e.message))
         else:
             db.session.commit()
-            login_user(current_user)  # the session id changed with auth_version; keep this one signed in
+            login_user(current_user._get_current_object())  # the session id changed with auth_version; keep this one signed in
             notify(_("Your password has been changed. Other devices are signed out."))
             return redirect(url_for("accounts.me"), 303)
     return render_template("accounts/password.html", form=form)

@@ -1,0 +1,154 @@
+"""Who may see and do what with an issue. Pure functions, used by routes and templates (absent buttons) alike.
+
+Handling rule: a person may act on an issue when they hold a handling role on the issue's area (or an ancestor)
+whose level is at least the issue's current level — the micro-grid leader at micro-grid level, the grid leader
+up to grid level, community staff up to community level, the street up to street level. Supervisors can
+always step in below their level; nobody acts above theirs (that is what escalation is for).
+"""
+from __future__ import annotations
+
+from app.accounts.scope import assignments, holds_area_role, is_city_admin
+from app.issues.models import (
+    ACTIVE_STATES,
+    HANDLER_ROLES,
+    LEVEL_RANK,
+    ROLE_TOP_LEVEL,
+    next_level,
+)
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def handling_rank(user, area) -> int:
+    """The highest level rank (0 micro-grid … 3 street) at which ``user`` may act on ``area``; -1 for none."""
+    if not _authenticated(user) or area is None:
+        return -1
+    if is_city_admin(user):
+        return LEVEL_RANK["street"]
+    best = -1
+    for a in assignments(user):
+        if a.role in HANDLER_ROLES and a.area is not None and area.path.startswith(a.area.path):
+            best = max(best, LEVEL_RANK[ROLE_TOP_LEVEL[a.role]])
+    return best
+
+
+def is_issue_handler(user) -> bool:
+    """Holds a handling role anywhere (sees area lists and a queue)."""
+    if not _authenticated(user):
+        return False
+    return is_city_admin(user) or any(a.role in HANDLER_ROLES for a in assignments(user))
+
+
+def is_sentinel(user) -> bool:
+    return _authenticated(user) and any(a.role == "sentinel" for a in assignments(user))
+
+
+def is_issue_reporter(user, issue) -> bool:
+    """The resident the issue is for (or the account that filed it, which sees its own report)."""
+    if not _authenticated(user):
+        return False
+    return user.id in (issue.reporter_id, issue.on_behalf_of_id)
+
+
+def can_view_issue_internal(user, issue) -> bool:
+    """Handlers of the issue's area (any level), and the assignee: full names, internal notes."""
+    if not _authenticated(user):
+        return False
+    if issue.assignee_id == user.id:
+        return True
+    return holds_area_role(user, HANDLER_ROLES, issue.area)
+
+
+def can_view_issue(user, issue) -> bool:
+    if is_issue_reporter(user, issue) or can_view_issue_internal(user, issue):
+        return True
+    # the public sees public categories, except reports that were not accepted
+    return bool(issue.category.public) and issue.state != "rejected"
+
+
+def can_handle_issue(user, issue) -> bool:
+    if not _authenticated(user) or issue.state not in ACTIVE_STATES:
+        return False
+    if issue.assignee_id == user.id:
+        return True
+    return handling_rank(user, issue.area) >= LEVEL_RANK[issue.level]
+
+
+def can_accept_issue(user, issue) -> bool:
+    return issue.state == "reported" and can_handle_issue(user, issue)
+
+
+def can_reject_issue(user, issue) -> bool:
+    return issue.state == "reported" and can_handle_issue(user, issue)
+
+
+def can_assign_issue(user, issue) -> bool:
+    return can_handle_issue(user, issue)
+
+
+def can_start_issue(user, issue) -> bool:
+    return issue.state == "accepted" and can_handle_issue(user, issue)
+
+
+def can_resolve_issue(user, issue) -> bool:
+    return issue.state in ("accepted", "in_progress") and can_handle_issue(user, issue)
+
+
+def can_escalate_issue(user, issue) -> bool:
+    return next_level(issue.level) is not None and can_handle_issue(user, issue)
+
+
+def can_mark_duplicate(user, issue) -> bool:
+    return can_handle_issue(user, issue)
+
+
+def can_rate_issue(user, issue) -> bool:
+    """Only the resident the issue is for rates it, once per resolution."""
+    return (issue.state == "resolved" and _authenticated(user) and issue.resident_id is not None
+            and user.id == issue.resident_id)
+
+
+def can_record_revisit(user, issue) -> bool:
+    """回访: a handler of the area records the resident's answer given on the phone."""
+    return issue.state == "resolved" and can_view_issue_internal(user, issue) and (
+        handling_rank(user, issue.area) >= 0)
+
+
+def can_add_issue_note(user, issue) -> bool:
+    return can_view_issue_internal(user, issue)
+
+
+def can_support_issue(user, issue) -> bool:
+    """"+1 / me too" by anyone signed in who is not the reporter, while it is open."""
+    return (_authenticated(user) and issue.state in ACTIVE_STATES and not is_issue_reporter(user, issue)
+            and can_view_issue(user, issue))
+
+
+def can_report_issue(user) -> bool:
+    """Anyone signed in with a home area or an area role may report."""
+    if not _authenticated(user):
+        return False
+    return user.home_area_id is not None or is_city_admin(user) or any(
+        a.area_id is not None for a in assignments(user))
+
+
+def can_record_for_resident(user) -> bool:
+    """Leaders and staff record reports collected offline (visit, phone, WeChat group) — 代录."""
+    return is_issue_handler(user)
+
+
+def can_report_in(user, area) -> bool:
+    """The place must lie in the reporter's reach: their home community, or an area where they hold a role."""
+    if not _authenticated(user) or area is None or area.level == "city":
+        return False
+    if is_city_admin(user):
+        return True
+    if user.home_area is not None:
+        home = user.home_area
+        ids = home.ancestor_ids
+        community_path = "/" + "/".join(str(i) for i in ids[:3]) + "/" if len(ids) >= 3 else home.path
+        if area.path.startswith(community_path):
+            return True
+    return any(a.area is not None and area.path.startswith(a.area.path) for a in assignments(user))

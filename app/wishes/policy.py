@@ -1,0 +1,105 @@
+"""Who may do what with a wish — pure functions used by routes (403/404) and templates (absent buttons)."""
+from __future__ import annotations
+
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, assignments, holds_area_role, org_ids
+
+CLAIM_ROLES = ("member", "agency_admin")
+
+
+def _authed(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _uid(user):
+    return getattr(user, "id", None) if _authed(user) else None
+
+
+def is_wish_staff(user, wish) -> bool:
+    """Staff of the wish's community (or its street, or a city admin)."""
+    return _authed(user) and holds_area_role(user, STAFF_ROLES, wish.area)
+
+
+def is_wish_owner(user, wish) -> bool:
+    """The wisher, or whoever recorded the wish on their behalf."""
+    uid = _uid(user)
+    return uid is not None and uid in (wish.wisher_id, wish.author_id)
+
+
+def is_wish_claimant(user, wish) -> bool:
+    """Holds the active claim: the member who claimed, an admin of the claiming branch, or a named team member."""
+    claim = wish.active_claim
+    uid = _uid(user)
+    if claim is None or uid is None:
+        return False
+    if claim.claimant_id == uid:
+        return True
+    if claim.organisation_id and claim.organisation_id in org_ids(user, "agency_admin"):
+        return True
+    return uid in claim.member_ids
+
+
+def can_view_wish(user, wish) -> bool:
+    if wish.state in ("published", "claimed", "fulfilled", "completed"):
+        return True
+    return is_wish_owner(user, wish) or is_wish_staff(user, wish)
+
+
+def can_post_wish(user) -> bool:
+    return _authed(user)
+
+
+def can_post_on_behalf(user) -> bool:
+    """Staff and area leaders record wishes of residents without a phone (代录)."""
+    return _authed(user) and any(a.role in STAFF_ROLES + LEADER_ROLES + ("city_admin",) for a in assignments(user))
+
+
+def can_review_wish(user, wish) -> bool:
+    return wish.state == "pending" and is_wish_staff(user, wish)
+
+
+def can_review_wishes(user) -> bool:
+    return _authed(user) and any(a.role in STAFF_ROLES + ("city_admin",) for a in assignments(user))
+
+
+def can_withdraw_wish(user, wish) -> bool:
+    return wish.state in ("pending", "published") and is_wish_owner(user, wish)
+
+
+def claim_org_ids(user) -> list[int]:
+    """Branches this user may claim for (agency admin)."""
+    return org_ids(user, "agency_admin") if _authed(user) else []
+
+
+def can_claim_any(user) -> bool:
+    """Party members and agency admins claim wishes (a city admin does not, by role alone)."""
+    return _authed(user) and any(a.role in CLAIM_ROLES for a in assignments(user))
+
+
+def can_claim_wish(user, wish) -> bool:
+    return wish.state == "published" and can_claim_any(user) and not is_wish_owner(user, wish)
+
+
+def can_release_wish(user, wish) -> bool:
+    return wish.state == "claimed" and (is_wish_claimant(user, wish) or is_wish_staff(user, wish))
+
+
+def can_fulfil_wish(user, wish) -> bool:
+    return wish.state == "claimed" and is_wish_claimant(user, wish)
+
+
+def can_confirm_wish(user, wish) -> bool:
+    """The wisher confirms; staff (or whoever recorded it on the resident's behalf) may do it for them."""
+    if wish.state != "fulfilled":
+        return False
+    return is_wish_owner(user, wish) or is_wish_staff(user, wish)
+
+
+def can_see_wish_contact(user, wish) -> bool:
+    """Contact details: the claimant after claiming, staff of the community, and the wisher themself."""
+    return is_wish_owner(user, wish) or is_wish_staff(user, wish) or (
+        wish.state in ("claimed", "fulfilled") and is_wish_claimant(user, wish))
+
+
+def can_see_wish_internal(user, wish) -> bool:
+    """Staff see internal timeline entries and who recorded a wish on whose behalf."""
+    return is_wish_staff(user, wish)

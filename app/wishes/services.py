@@ -1,0 +1,424 @@
+"""Every transition of a wish: validate, change with a compare-and-set update, flush, record the timeline, emit.
+
+Services never commit; the route (or the job runner) commits once. Each state change is
+``UPDATE wish SET state = :to … WHERE id = :id AND state IN (:from)`` and checks the row count, so two requests
+(or two hosts running the jobs) can never both move the same wish — the second gets a clear WishError.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import events
+from app.accounts.models import RoleAssignment, User
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, holds_area_role
+from app.areas.models import Area
+from app.extensions import db
+from app.timeline.services import record
+from app.timeutil import local_today, utcnow
+from app.uploads.services import store_image
+from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
+from app.wishes.policy import claim_org_ids, is_wish_claimant, is_wish_owner, is_wish_staff
+
+TITLE_MAX = 60
+DESCRIPTION_MAX = 1000
+NOTE_MAX = 500
+
+
+class WishError(ValueError):
+    """A problem the user caused; ``field`` names the form field to show it on (None: the whole form)."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class AlreadyClaimed(WishError):
+    pass
+
+
+def value_cap() -> int:
+    return int(current_app.config.get("WISH_VALUE_CAP", 500))
+
+
+def claim_days() -> int:
+    return int(current_app.config.get("WISH_CLAIM_DAYS", 14))
+
+
+def max_days_ahead() -> int:
+    return int(current_app.config.get("WISH_MAX_DAYS_AHEAD", 180))
+
+
+@dataclass
+class WishInput:
+    category: str
+    title: str
+    description: str
+    value: int | None
+    wanted_by: date | None
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def validate_input(data: WishInput) -> WishInput:
+    if data.category not in categories():
+        raise WishError(_l("Choose a category from the list."), "category")
+    title = _clean(data.title)
+    if not title:
+        raise WishError(_l("Give the wish a short title."), "title")
+    if len(title) > TITLE_MAX:
+        raise WishError(_l("The title may be at most %(n)s characters.", n=TITLE_MAX), "title")
+    description = _clean(data.description)
+    if not description:
+        raise WishError(_l("Describe the wish: what is needed and why."), "description")
+    if len(description) > DESCRIPTION_MAX:
+        raise WishError(_l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX), "description")
+    cap = value_cap()
+    if data.value is None or data.value < 0:
+        raise WishError(_l("Enter the estimated value in yuan (0 if it costs nothing)."), "value")
+    if data.value > cap:
+        raise WishError(_l("A micro-wish is worth at most ¥%(cap)s. For bigger needs, talk to your community office.",
+                           cap=cap), "value")
+    today = local_today()
+    if data.wanted_by is None:
+        raise WishError(_l("Choose the date by which the wish should come true."), "wanted_by")
+    if data.wanted_by < today:
+        raise WishError(_l("The wanted-by date is in the past. Choose today or a later day."), "wanted_by")
+    if data.wanted_by > today + timedelta(days=max_days_ahead()):
+        raise WishError(_l("The wanted-by date may be at most %(n)s days ahead.", n=max_days_ahead()), "wanted_by")
+    return WishInput(data.category, title, description, data.value, data.wanted_by)
+
+
+def _community_and_street(area: Area) -> tuple[Area | None, Area | None]:
+    lineage = area.lineage()
+    community = next((a for a in lineage if a.level == "community"), None)
+    street = next((a for a in lineage if a.level == "street"), None)
+    return community, street
+
+
+def find_by_post_key(key: str | None) -> Wish | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Wish).where(Wish.post_key == key))
+
+
+def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area: Area | None = None,
+              subject_name: str | None = None, subject_contact: str | None = None,
+              photo: bytes | None = None, post_key: str | None = None) -> Wish:
+    """A resident posts for themself (wisher is None → the author), or staff / a leader records it on behalf of a
+    resident (``wisher`` with an account, or ``subject_name`` + ``area`` for one without)."""
+    data = validate_input(data)
+    on_behalf = wisher is not None or bool(_clean(subject_name))
+    if on_behalf:
+        if wisher is not None and wisher.id == author.id:
+            on_behalf, wisher = False, None
+    if not on_behalf:
+        wisher = author
+        area = author.home_area
+        if area is None:
+            raise WishError(_l("Your account has no home community yet. Ask your community office to set it."))
+    else:
+        if wisher is not None:
+            area = wisher.home_area
+            if area is None:
+                raise WishError(_l("That resident has no home community on record."), "resident")
+            subject_name, subject_contact = None, None
+        else:
+            subject_name = _clean(subject_name)[:20]
+            subject_contact = _clean(subject_contact)[:80] or None
+            if area is None or area.level not in ("community", "grid", "microgrid"):
+                raise WishError(_l("Choose where the resident lives."), "area_id")
+        if not holds_area_role(author, STAFF_ROLES + LEADER_ROLES, area):
+            raise WishError(_l("You can only record wishes for residents of your own area."), "resident")
+    community, street = _community_and_street(area)
+    if community is None:
+        raise WishError(_l("The resident's home is not inside a community."))
+
+    now = utcnow()
+    wish = Wish(area_id=area.id, community_id=community.id, street_id=street.id if street else None,
+                wisher_id=wisher.id if wisher is not None else None, author_id=author.id, on_behalf=on_behalf,
+                subject_name=subject_name if wisher is None and on_behalf else None,
+                subject_contact=subject_contact if wisher is None and on_behalf else None,
+                category=data.category, title=data.title, description=data.description, value=data.value,
+                wanted_by=data.wanted_by, state="pending", post_key=post_key or None, created_at=now, updated_at=now)
+    db.session.add(wish)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise WishError(_l("This wish was already posted.")) from None
+    if photo is not None:
+        upload = store_image(None, owner=author, subject=wish, data=photo)
+        wish.photo_id = upload.id
+    record(wish, "posted_on_behalf" if on_behalf else "posted", actor=author, to_state="pending",
+           on_behalf_of=wisher if on_behalf else None, public=True)
+    db.session.flush()
+    events.emit("wish.posted", actor=author, subject=wish, area_id=wish.area_id, on_behalf=on_behalf,
+                wisher_id=wish.wisher_id)
+    return wish
+
+
+def _move(wish: Wish, from_states: tuple[str, ...], to_state: str, **values) -> None:
+    """Compare-and-set: change the state only if nobody changed it meanwhile."""
+    now = values.pop("updated_at", None) or utcnow()
+    result = db.session.execute(
+        update(Wish).where(Wish.id == wish.id, Wish.state.in_(from_states))
+        .values(state=to_state, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(wish)
+        raise WishError(_l("This wish has just changed (it is now: %(state)s). Please look again.",
+                           state=wish.state_label))
+    db.session.refresh(wish)
+
+
+def _note(text: str | None, *, required: bool, field: str = "note", message=None) -> str | None:
+    note = _clean(text)
+    if required and not note:
+        raise WishError(message or _l("Please write a short reason."), field)
+    if len(note) > NOTE_MAX:
+        raise WishError(_l("Please keep it to %(n)s characters.", n=NOTE_MAX), field)
+    return note or None
+
+
+def approve(wish: Wish, actor: User) -> Wish:
+    if wish.state != "pending":
+        raise WishError(_l("Only a wish awaiting review can be approved."))
+    if wish.wanted_by < local_today():
+        raise WishError(_l("The wanted-by date has passed; ask the resident to post the wish again."))
+    _move(wish, ("pending",), "published", published_at=utcnow())
+    record(wish, "approved", actor=actor, from_state="pending", to_state="published")
+    events.emit("wish.published", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id)
+    return wish
+
+
+def reject(wish: Wish, actor: User, reason: str | None) -> Wish:
+    reason = _note(reason, required=True, field="reason",
+                   message=_l("Tell the resident why the wish is not approved."))
+    if wish.state != "pending":
+        raise WishError(_l("Only a wish awaiting review can be rejected."))
+    _move(wish, ("pending",), "rejected", reject_reason=reason)
+    record(wish, "rejected", actor=actor, from_state="pending", to_state="rejected", note=reason)
+    events.emit("wish.rejected", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                reason=reason)
+    return wish
+
+
+def withdraw(wish: Wish, actor: User) -> Wish:
+    if not is_wish_owner(actor, wish):
+        raise WishError(_l("Only the resident can withdraw this wish."))
+    if wish.state not in ("pending", "published"):
+        raise WishError(_l("A claimed wish cannot be withdrawn. Ask the claimant or your community office."))
+    before = wish.state
+    _move(wish, ("pending", "published"), "withdrawn")
+    record(wish, "withdrawn", actor=actor, from_state=before, to_state="withdrawn")
+    events.emit("wish.withdrawn", actor=actor, subject=wish, area_id=wish.area_id)
+    return wish
+
+
+def already_claimed_message(wish: Wish):
+    claim = db.session.scalar(select(WishClaim).where(WishClaim.wish_id == wish.id, WishClaim.status == "active"))
+    if claim is not None:
+        return _l("Already claimed by %(name)s. Thank you all the same — other wishes are still waiting.",
+                  name=claim.public_name)
+    return _l("This wish cannot be claimed now (it is: %(state)s).", state=wish.state_label)
+
+
+def branch_members(organisation_id: int) -> list[User]:
+    """Party members of a branch, who can be named as its team (帮帮团)."""
+    return list(db.session.scalars(
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.organisation_id == organisation_id, RoleAssignment.role == "member",
+               User.active.is_(True))
+        .order_by(User.display_name, User.id).limit(200)
+    ))
+
+
+def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
+          member_ids: list[int] | tuple[int, ...] = ()) -> WishClaim:
+    """Claim for oneself (a member) or for a branch (its agency admin, naming team members). One winner only."""
+    if is_wish_owner(actor, wish):
+        raise WishError(_l("You cannot claim your own wish."))
+    if organisation_id is not None:
+        if organisation_id not in claim_org_ids(actor):
+            raise WishError(_l("You can only claim for a branch you administer."))
+        kind = "branch"
+        allowed = {u.id for u in branch_members(organisation_id)}
+        members = sorted({int(m) for m in member_ids if int(m) != actor.id})
+        if any(m not in allowed for m in members):
+            raise WishError(_l("Team members must be party members of the branch."), "members")
+    else:
+        kind, members = "member", []
+
+    # lock the wish row (PostgreSQL: SELECT … FOR UPDATE; SQLite serialises writers), then compare-and-set
+    locked = db.session.scalar(select(Wish).where(Wish.id == wish.id).with_for_update()
+                               .execution_options(populate_existing=True))
+    if locked is None:
+        raise WishError(_l("This wish no longer exists."))
+    if locked.state != "published":
+        raise AlreadyClaimed(already_claimed_message(locked) if locked.state in ("claimed", "fulfilled")
+                             else _l("This wish cannot be claimed now (it is: %(state)s).", state=locked.state_label))
+    now = utcnow()
+    result = db.session.execute(
+        update(Wish).where(Wish.id == wish.id, Wish.state == "published")
+        .values(state="claimed", updated_at=now).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AlreadyClaimed(already_claimed_message(wish))
+    new_claim = WishClaim(wish_id=wish.id, kind=kind, claimant_id=actor.id, organisation_id=organisation_id,
+                          status="active", claimed_at=now, deadline_at=now + timedelta(days=claim_days()))
+    new_claim.members = [WishClaimMember(user_id=m) for m in members]
+    db.session.add(new_claim)
+    try:
+        with db.session.begin_nested():  # the partial unique index is the last line of defence
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyClaimed(already_claimed_message(wish)) from None
+    db.session.refresh(wish)
+    record(wish, "claimed", actor=actor, from_state="published", to_state="claimed",
+           note=new_claim.organisation.name if new_claim.organisation else None)
+    events.emit("wish.claimed", actor=actor, subject=wish, area_id=wish.area_id, claim_id=new_claim.id,
+                organisation_id=organisation_id, member_ids=members, wisher_id=wish.wisher_id)
+    return new_claim
+
+
+def _active_claim(wish: Wish) -> WishClaim | None:
+    return db.session.scalar(select(WishClaim).where(WishClaim.wish_id == wish.id, WishClaim.status == "active"))
+
+
+def release(wish: Wish, actor: User | None, reason: str | None, *, automatic: bool = False,
+            now: datetime | None = None) -> WishClaim:
+    """Give a claimed wish back to the wall: by the claimant or staff (reason required), or by the job."""
+    now = now or utcnow()
+    if automatic:
+        note = reason
+    else:
+        note = _note(reason, required=True, field="reason",
+                     message=_l("Please say why the claim is released; the resident will see it."))
+        if not (is_wish_claimant(actor, wish) or is_wish_staff(actor, wish)):
+            raise WishError(_l("Only the claimant or community staff can release this claim."))
+    if wish.state != "claimed":
+        raise WishError(_l("Only a claimed wish can be released."))
+    current = _active_claim(wish)
+    _move(wish, ("claimed",), "published", updated_at=now)
+    if current is not None:
+        db.session.execute(
+            update(WishClaim).where(WishClaim.id == current.id, WishClaim.status == "active")
+            .values(status="released", released_at=now, released_by_id=getattr(actor, "id", None),
+                    release_reason=note).execution_options(synchronize_session=False)
+        )
+        db.session.refresh(current)
+    record(wish, "auto_released" if automatic else "released", actor=actor, from_state="claimed",
+           to_state="published", note=note)
+    db.session.expire(wish, ["active_claim"])
+    events.emit("wish.released", actor=actor, subject=wish, area_id=wish.area_id,
+                claim_id=current.id if current else None, automatic=automatic, reason=note,
+                claimant_id=current.claimant_id if current else None)
+    return current
+
+
+def fulfil(wish: Wish, actor: User, note: str | None, photo: bytes | None = None) -> Wish:
+    note = _note(note, required=True, message=_l("Tell the resident in a sentence what was done."))
+    if not is_wish_claimant(actor, wish):
+        raise WishError(_l("Only the claimant can mark this wish as fulfilled."))
+    if wish.state != "claimed":
+        raise WishError(_l("Only a claimed wish can be marked as fulfilled."))
+    current = _active_claim(wish)
+    now = utcnow()
+    photo_id = None
+    if photo is not None:
+        photo_id = store_image(None, owner=actor, subject=wish, data=photo).id
+    _move(wish, ("claimed",), "fulfilled", fulfil_note=note, fulfil_photo_id=photo_id, updated_at=now)
+    if current is not None:
+        current.fulfilled_at = now
+    record(wish, "fulfilled", actor=actor, from_state="claimed", to_state="fulfilled", note=note)
+    events.emit("wish.fulfilled", actor=actor, subject=wish, area_id=wish.area_id,
+                claim_id=current.id if current else None, wisher_id=wish.wisher_id)
+    return wish
+
+
+def _may_confirm(actor, wish) -> bool:
+    return is_wish_owner(actor, wish) or is_wish_staff(actor, wish)
+
+
+def confirm(wish: Wish, actor: User, note: str | None) -> Wish:
+    """The wisher (or staff on their behalf) confirms the wish came true; the thank-you note becomes the story."""
+    note = _note(note, required=False)
+    if not _may_confirm(actor, wish):
+        raise WishError(_l("Only the resident (or community staff on their behalf) can confirm this wish."))
+    if wish.state != "fulfilled":
+        raise WishError(_l("Only a fulfilled wish can be confirmed."))
+    current = _active_claim(wish)
+    now = utcnow()
+    _move(wish, ("fulfilled",), "completed", thanks_note=note, completed_at=now, updated_at=now)
+    if current is not None:
+        current.status = "done"
+    on_behalf = None
+    if not is_wish_owner(actor, wish):
+        on_behalf = wish.wisher
+    record(wish, "confirmed", actor=actor, from_state="fulfilled", to_state="completed", note=note,
+           on_behalf_of=on_behalf)
+    db.session.flush()
+    db.session.expire(wish, ["active_claim"])
+    events.emit("wish.completed", actor=actor, subject=wish, area_id=wish.area_id,
+                claim_id=current.id if current else None,
+                claimant_id=current.claimant_id if current else None,
+                organisation_id=current.organisation_id if current else None,
+                member_ids=sorted(current.member_ids) if current else [])
+    return wish
+
+
+def not_received(wish: Wish, actor: User, note: str | None) -> Wish:
+    """The wisher says it did not arrive: back to claimed, with the note; the claimant gets a fresh deadline."""
+    note = _note(note, required=True, message=_l("Please say what is missing, so the claimant can put it right."))
+    if not _may_confirm(actor, wish):
+        raise WishError(_l("Only the resident (or community staff on their behalf) can answer for this wish."))
+    if wish.state != "fulfilled":
+        raise WishError(_l("Only a fulfilled wish can be reported as not received."))
+    current = _active_claim(wish)
+    now = utcnow()
+    _move(wish, ("fulfilled",), "claimed", updated_at=now)
+    if current is not None:
+        current.fulfilled_at = None
+        current.deadline_at = max(current.deadline_at, now + timedelta(days=claim_days()))
+    record(wish, "not_received", actor=actor, from_state="fulfilled", to_state="claimed", note=note)
+    db.session.flush()
+    events.emit("wish.not_received", actor=actor, subject=wish, area_id=wish.area_id,
+                claim_id=current.id if current else None,
+                claimant_id=current.claimant_id if current else None, note=note)
+    return wish
+
+
+def expire(wish: Wish, now: datetime | None = None) -> bool:
+    """A published (or still pending) wish past its wanted-by date; False if someone moved it meanwhile."""
+    before = wish.state
+    result = db.session.execute(
+        update(Wish).where(Wish.id == wish.id, Wish.state.in_(("pending", "published")))
+        .values(state="expired", updated_at=now or utcnow()).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(wish)
+    record(wish, "expired", actor=None, from_state=before, to_state="expired")
+    events.emit("wish.expired", actor=None, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id)
+    return True
+
+
+def find_resident(author: User, query: str | None) -> User | None:
+    """A resident by username or mobile, for recording a wish on their behalf."""
+    query = _clean(query)
+    if not query:
+        return None
+    user = db.session.scalar(select(User).where((User.username == query) | (User.mobile == query)))
+    if user is None:
+        raise WishError(_l("No resident with that username or mobile number."), "resident")
+    return user
