@@ -1,7 +1,7 @@
 """澄心治 — community co-governance portal."""
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
@@ -12,6 +12,8 @@ def select_locale() -> str:
     from flask import current_app
 
     langs = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in langs:
         return chosen

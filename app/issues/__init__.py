@@ -1,3 +1,4 @@
 from flask import Blueprint
 
-bp = Blueprint("issues", __name__, url_prefix="/issues")
+#: static/ holds the small no-eval position helper (geo.js), served under /issues/static/
+bp = Blueprint("issues", __name__, url_prefix="/issues", static_folder="static")

@@ -249,6 +249,8 @@ class Issue(db.Model):
     #: optimistic version: every transition is a compare-and-set on it
     version: Mapped[int] = mapped_column(default=1)
 
+    __mapper_args__ = {"version_id_col": version}
+
     category: Mapped[IssueCategory] = relationship(lazy="joined", innerjoin=True)
     area: Mapped[Area] = relationship(foreign_keys=[area_id])
     handler_area: Mapped[Area] = relationship(foreign_keys=[handler_area_id])

@@ -38,8 +38,8 @@ def issue_key(actor, *, name: str, default_area: Area | None, owner: str | None 
         raise ApiKeyError(_l("Give the key a name of 1 to 80 characters."), "name")
     if owner is not None and len(owner) > 200:
         raise ApiKeyError(_l("The owner description may be at most 200 characters."), "owner")
-    if default_area is None or default_area.level != "microgrid":
-        raise ApiKeyError(_l("Choose the micro-grid where requests without an address_id are filed."), "area_id")
+    if default_area is None or default_area.level == "city":
+        raise ApiKeyError(_l("Choose the area where requests without an address_id are filed."), "area_id")
     plaintext = new_plaintext_key()
     key = ApiKey(name=name, owner=owner, organisation=organisation, default_area=default_area,
                  key_prefix=plaintext[:SHOWN_PREFIX_LENGTH], key_hash=hash_key(plaintext),

@@ -1,14 +1,473 @@
-"""Routes — being built (issue 3)."""
-from flask import abort
+"""Micro-wish pages. Thin: load → authorise (404 unseen, 403 not allowed) → service → commit once → notify/redirect."""
+from __future__ import annotations
 
-from app.wishes import bp
+import secrets
+from datetime import date, timedelta
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.scope import STAFF_ROLES, area_scope, org_ids, role_areas
+from app.areas.models import Area
+from app.extensions import db
+from app.timeline.services import entries_for
+from app.timeutil import local_today
+from app.uploads.services import UploadError, check_image, has_file
+from app.web.htmx import notify, render_page, wants_fragment
+from app.web.pagination import keyset_page
+from app.web.routes import safe_next
+from app.wishes import bp, services
+from app.wishes.forms import ClaimForm, FulfilForm, NoteForm, ReasonForm, WishForm
+from app.wishes.models import (
+    STATE_LABELS, Wish, WishClaim, WishClaimMember, action_label, categories, category_label, state_label,
+)
+from app.wishes.policy import (
+    can_claim_any, can_post_on_behalf, can_review_wishes, can_view_wish, claim_org_ids, is_wish_claimant,
+    is_wish_owner, is_wish_staff,
+)
+from app.wishes.services import AlreadyClaimed, DuplicatePost, WishError, WishInput
+
+#: wall status filter → states shown
+WALL_STATUSES = {"published": ("published",), "claimed": ("claimed", "fulfilled"), "completed": ("completed",)}
+
+
+def _wish_options():
+    return (
+        selectinload(Wish.area), selectinload(Wish.community), selectinload(Wish.wisher), selectinload(Wish.photo),
+        selectinload(Wish.active_claim).selectinload(WishClaim.claimant),
+        selectinload(Wish.active_claim).selectinload(WishClaim.organisation),
+        selectinload(Wish.active_claim).selectinload(WishClaim.members),
+    )
+
+
+def _load(wish_id: int) -> Wish:
+    wish = db.session.scalar(select(Wish).where(Wish.id == wish_id).options(*_wish_options()))
+    if wish is None or not can_view_wish(current_user, wish):
+        abort(404)
+    return wish
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _page_size() -> int:
+    return int(current_app.config.get("WISH_PAGE_SIZE") or current_app.config.get("PAGE_SIZE", 20))
+
+
+def _my_street_id() -> int | None:
+    if not current_user.is_authenticated or current_user.home_area is None:
+        return None
+    ids = current_user.home_area.ancestor_ids
+    return ids[1] if len(ids) > 1 else None
+
+
+# ---------------------------------------------------------------- wall
 
 
 @bp.get("/")
 def wall():
-    abort(404)
+    status = request.args.get("status", "published")
+    if status not in WALL_STATUSES:
+        status = "published"
+    category = request.args.get("category", "")
+    if category not in categories():
+        category = ""
+    community_id = _int(request.args.get("community"))
+    near = request.args.get("near") == "1"
+    street_id = _my_street_id() if near else None
+
+    stmt = select(Wish).options(*_wish_options())
+    states = WALL_STATUSES[status]
+    stmt = stmt.where(Wish.state == states[0]) if len(states) == 1 else stmt.where(Wish.state.in_(states))
+    if category:
+        stmt = stmt.where(Wish.category == category)
+    if community_id:
+        stmt = stmt.where(Wish.community_id == community_id)
+    elif street_id:
+        stmt = stmt.where(Wish.street_id == street_id)
+    page = keyset_page(db.session, stmt, keys=[(Wish.published_at, "desc"), (Wish.id, "desc")],
+                       cursor=request.args.get("after"), size=_page_size())
+    filters = {k: v for k, v in {"status": status if status != "published" else "", "category": category,
+                                 "community": community_id or "", "near": "1" if near else ""}.items() if v}
+    next_url = url_for("wishes.wall", **filters, after=page.next_cursor) if page.has_more else None
+    ctx = dict(page=page, next_url=next_url, status=status, category=category, community_id=community_id,
+               near=near, near_unknown=near and street_id is None, first_page=not request.args.get("after"))
+    if wants_fragment():
+        return render_template("wishes/_wall_items.html", **ctx)
+    communities = list(db.session.scalars(select(Area).where(Area.level == "community").order_by(Area.name)
+                                          .limit(300)))
+    return render_template("wishes/wall.html", communities=communities, categories=categories(),
+                           category_label=category_label, **ctx)
 
 
-@bp.get("/new")
+# ---------------------------------------------------------------- post
+
+
+def _on_behalf_areas() -> list[Area]:
+    """Micro-grids where the user may record a wish for a resident without an account."""
+    if not can_post_on_behalf(current_user):
+        return []
+    return list(db.session.scalars(
+        select(Area).where(Area.level == "microgrid",
+                           area_scope(current_user, Area.id, STAFF_ROLES + ("grid_leader", "microgrid_leader")))
+        .order_by(Area.path).limit(300)
+    ))
+
+
+def _parse_value(raw: str | None) -> int | None:
+    raw = (raw or "").strip().replace("¥", "").replace(",", "")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        raise WishError(_("Enter the estimated value as a number of yuan, e.g. 80."), "value") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise WishError(_("Enter the estimated value as a number of yuan, e.g. 80."), "value")
+    return int(round(number))
+
+
+def _parse_date(raw: str | None) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise WishError(_("Enter the date as YYYY-MM-DD, e.g. %(example)s.",
+                          example=(local_today() + timedelta(days=14)).isoformat()), "wanted_by") from None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
 def new():
-    abort(404)
+    form = WishForm()
+    form.category.choices = [("", _("— choose —"))] + [(c, category_label(c)) for c in categories()]
+    on_behalf_areas = _on_behalf_areas()
+    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.full_name("community")) for a in on_behalf_areas]
+    behalf = can_post_on_behalf(current_user)
+    if request.method == "GET":
+        form.post_key.data = secrets.token_urlsafe(16)
+        form.wanted_by.data = (local_today() + timedelta(days=30)).isoformat()
+    elif form.validate_on_submit():
+        existing = services.find_by_post_key(form.post_key.data)
+        if existing is not None and existing.author_id == current_user.id:
+            notify(_("This wish was already posted; here it is."), "info")
+            return redirect(url_for("wishes.show", wish_id=existing.id), 303)
+        photo = None
+        try:
+            if has_file(form.photo.data):
+                photo = check_image(form.photo.data)  # validated before anything changes
+        except UploadError as e:
+            form.photo.errors.append(str(e.message))
+        if not form.photo.errors:
+            try:
+                wisher = services.find_resident(current_user, form.resident.data) if behalf else None
+                area = None
+                if behalf and wisher is None and (form.subject_name.data or "").strip():
+                    area_id = _int(form.area_id.data)
+                    area = next((a for a in on_behalf_areas if a.id == area_id), None)
+                data = WishInput(category=form.category.data or "", title=form.title.data or "",
+                                 description=form.description.data or "", value=_parse_value(form.value.data),
+                                 wanted_by=_parse_date(form.wanted_by.data))
+                wish = services.post_wish(
+                    current_user, data, wisher=wisher, area=area,
+                    subject_name=form.subject_name.data if behalf else None,
+                    subject_contact=form.subject_contact.data if behalf else None,
+                    photo=photo, post_key=form.post_key.data or None)
+            except DuplicatePost:
+                db.session.rollback()
+                existing = services.find_by_post_key(form.post_key.data)
+                if existing is not None:
+                    notify(_("This wish was already posted; here it is."), "info")
+                    return redirect(url_for("wishes.show", wish_id=existing.id), 303)
+                form.title.errors.append(_("Please try again."))
+            except WishError as e:
+                db.session.rollback()
+                field = getattr(form, e.field, None) if e.field else None
+                (field.errors if field is not None else form.form_errors).append(str(e.message))
+            else:
+                db.session.commit()
+                notify(_("Your wish was sent. Community staff will review it soon."))
+                return redirect(url_for("wishes.show", wish_id=wish.id), 303)
+    return render_template("wishes/new.html", form=form, behalf=behalf, cap=services.value_cap(),
+                           today=local_today().isoformat(), has_home=current_user.home_area is not None)
+
+
+# ---------------------------------------------------------------- detail
+
+
+def _claim_form(wish: Wish) -> ClaimForm | None:
+    if not can_claim_any(current_user):
+        return None
+    form = ClaimForm(formdata=None)
+    choices = []
+    if "member" in {a.role for a in _assignments()}:
+        choices.append(("", _("Myself (party member)")))
+    orgs = claim_org_ids(current_user)
+    names = {a.organisation_id: a.organisation.name for a in _assignments() if a.organisation_id in orgs}
+    choices += [(str(oid), _("Branch: %(name)s", name=names.get(oid, oid))) for oid in orgs]
+    form.organisation_id.choices = choices
+    if orgs:
+        form.members.choices = [(str(u.id), u.display_name) for u in services.branch_members(orgs[0])
+                                if u.id != current_user.id]
+    return form
+
+
+def _assignments():
+    from app.accounts.scope import assignments
+
+    return assignments(current_user)
+
+
+def render_detail(wish: Wish, *, errors: dict | None = None, forms: dict | None = None, status: int = 200):
+    staff = is_wish_staff(current_user, wish)
+    claims = []
+    if staff or is_wish_owner(current_user, wish):
+        claims = list(db.session.scalars(
+            select(WishClaim).where(WishClaim.wish_id == wish.id).order_by(WishClaim.claimed_at.desc())
+            .options(selectinload(WishClaim.claimant), selectinload(WishClaim.organisation),
+                     selectinload(WishClaim.members).selectinload(WishClaimMember.user)).limit(20)))
+    team = []
+    if wish.active_claim is not None and wish.active_claim.members:
+        team = list(db.session.scalars(select(WishClaimMember).where(WishClaimMember.claim_id == wish.active_claim.id)
+                                       .options(selectinload(WishClaimMember.user))))
+    forms = forms or {}
+    ctx = dict(
+        wish=wish, claim=wish.active_claim, claims=claims, team=team, errors=errors or {},
+        entries=entries_for(wish, include_internal=staff), show_internal=staff,
+        state_label=state_label, action_label=action_label,
+        claim_form=forms.get("claim") or _claim_form(wish),
+        reject_form=forms.get("reject") or ReasonForm(formdata=None, prefix="reject"),
+        release_form=forms.get("release") or ReasonForm(formdata=None, prefix="release"),
+        fulfil_form=forms.get("fulfil") or FulfilForm(formdata=None, prefix="fulfil"),
+        confirm_form=forms.get("confirm") or NoteForm(formdata=None, prefix="confirm"),
+        notreceived_form=forms.get("notreceived") or NoteForm(formdata=None, prefix="notreceived"),
+    )
+    return render_page("wishes/show.html", "wishes/_detail.html", **ctx), status
+
+
+@bp.get("/<int:wish_id>")
+def show(wish_id: int):
+    return render_detail(_load(wish_id))
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _done(wish: Wish, message: str, category: str = "success"):
+    notify(message, category)
+    target = safe_next(request.form.get("next"), url_for("wishes.show", wish_id=wish.id))
+    return redirect(target, 303)
+
+
+def _failed(wish_id: int, error: WishError, action: str, form=None):
+    """Nothing changed: roll back and show the page again with the message by the form (status 200)."""
+    db.session.rollback()
+    wish = _load(wish_id)
+    return render_detail(wish, errors={action: str(error.message)}, forms={action: form} if form else None)
+
+
+@bp.post("/<int:wish_id>/claim")
+@login_required
+def claim(wish_id: int):
+    wish = _load(wish_id)
+    if not can_claim_any(current_user):
+        abort(403)
+    form = ClaimForm()
+    form.validate_on_submit()
+    orgs = claim_org_ids(current_user)
+    raw_org = form.organisation_id.data
+    org_id = _int(raw_org)
+    is_member = any(a.role == "member" for a in _assignments())
+    if raw_org in (None, "") and not is_member and orgs:
+        org_id = orgs[0]  # an agency admin's button on the wall claims for the branch
+    if raw_org not in (None, "") and org_id not in orgs:
+        abort(403)
+    if org_id is None and not is_member:
+        abort(403)
+    member_ids = [m for m in (_int(v) for v in (form.members.data or [])) if m is not None]
+    try:
+        services.claim(wish, current_user, organisation_id=org_id, member_ids=member_ids)
+    except AlreadyClaimed:
+        db.session.rollback()
+        wish = _load(wish_id)
+        return _claim_answer(wish, str(services.already_claimed_message(wish)), "error")
+    except WishError as e:
+        db.session.rollback()
+        wish = _load(wish_id)
+        return _claim_answer(wish, str(e.message), "error")
+    db.session.commit()
+    wish = _load(wish_id)
+    return _claim_answer(wish, _("You claimed this wish. The resident's contact details are now on the wish's page; "
+                                 "please get in touch within a few days."))
+
+
+def _claim_answer(wish: Wish, message: str, category: str = "success"):
+    """htmx: the refreshed card with the message; a plain form: a flash and 303 back to where the button was."""
+    notify(message, category)
+    if wants_fragment():
+        return render_template("wishes/_card.html", wish=wish, message=message, message_kind=category)
+    target = safe_next(request.form.get("next"), url_for("wishes.show", wish_id=wish.id))
+    return redirect(target, 303)
+
+
+@bp.post("/<int:wish_id>/approve")
+@login_required
+def approve(wish_id: int):
+    wish = _load(wish_id)
+    if not is_wish_staff(current_user, wish):
+        abort(403)
+    try:
+        services.approve(wish, current_user)
+    except WishError as e:
+        return _failed(wish_id, e, "review")
+    db.session.commit()
+    return _done(wish, _("The wish is published on the wall."))
+
+
+@bp.post("/<int:wish_id>/reject")
+@login_required
+def reject(wish_id: int):
+    wish = _load(wish_id)
+    if not is_wish_staff(current_user, wish):
+        abort(403)
+    form = ReasonForm(prefix="reject")
+    try:
+        if not form.validate_on_submit():
+            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "reason")
+        services.reject(wish, current_user, form.reason.data)
+    except WishError as e:
+        return _failed(wish_id, e, "reject", form)
+    db.session.commit()
+    return _done(wish, _("The wish was not approved; the resident sees your reason."), "info")
+
+
+@bp.post("/<int:wish_id>/withdraw")
+@login_required
+def withdraw(wish_id: int):
+    wish = _load(wish_id)
+    if not is_wish_owner(current_user, wish):
+        abort(403)
+    try:
+        services.withdraw(wish, current_user)
+    except WishError as e:
+        return _failed(wish_id, e, "withdraw")
+    db.session.commit()
+    return _done(wish, _("The wish was withdrawn."), "info")
+
+
+@bp.post("/<int:wish_id>/release")
+@login_required
+def release(wish_id: int):
+    wish = _load(wish_id)
+    if not (is_wish_claimant(current_user, wish) or is_wish_staff(current_user, wish)):
+        abort(403)
+    form = ReasonForm(prefix="release")
+    try:
+        if not form.validate_on_submit():
+            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "reason")
+        services.release(wish, current_user, form.reason.data)
+    except WishError as e:
+        return _failed(wish_id, e, "release", form)
+    db.session.commit()
+    return _done(wish, _("The claim was released; the wish is back on the wall."), "info")
+
+
+@bp.post("/<int:wish_id>/fulfil")
+@login_required
+def fulfil(wish_id: int):
+    wish = _load(wish_id)
+    if not is_wish_claimant(current_user, wish):
+        abort(403)
+    form = FulfilForm(prefix="fulfil")
+    try:
+        if not form.validate_on_submit():
+            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "note")
+        photo = None
+        if has_file(form.photo.data):
+            try:
+                photo = check_image(form.photo.data)
+            except UploadError as e:
+                raise WishError(e.message, "photo") from None
+        services.fulfil(wish, current_user, form.note.data, photo)
+    except WishError as e:
+        return _failed(wish_id, e, "fulfil", form)
+    db.session.commit()
+    return _done(wish, _("Thank you! The resident is asked to confirm."))
+
+
+@bp.post("/<int:wish_id>/confirm")
+@login_required
+def confirm(wish_id: int):
+    wish = _load(wish_id)
+    if not (is_wish_owner(current_user, wish) or is_wish_staff(current_user, wish)):
+        abort(403)
+    form = NoteForm(prefix="confirm")
+    try:
+        if not form.validate_on_submit():
+            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "note")
+        services.confirm(wish, current_user, form.note.data)
+    except WishError as e:
+        return _failed(wish_id, e, "confirm", form)
+    db.session.commit()
+    return _done(wish, _("The wish came true. Thank you for confirming!"))
+
+
+@bp.post("/<int:wish_id>/not-received")
+@login_required
+def not_received(wish_id: int):
+    wish = _load(wish_id)
+    if not (is_wish_owner(current_user, wish) or is_wish_staff(current_user, wish)):
+        abort(403)
+    form = NoteForm(prefix="notreceived")
+    try:
+        if not form.validate_on_submit():
+            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "note")
+        services.not_received(wish, current_user, form.note.data)
+    except WishError as e:
+        return _failed(wish_id, e, "notreceived", form)
+    db.session.commit()
+    return _done(wish, _("The claimant has been told it did not arrive."), "info")
+
+
+# ---------------------------------------------------------------- lists for the people involved
+
+
+@bp.get("/review")
+@login_required
+def review():
+    if not can_review_wishes(current_user):
+        abort(403)
+    wishes = list(db.session.scalars(
+        select(Wish).where(Wish.state == "pending", area_scope(current_user, Wish.area_id, STAFF_ROLES))
+        .options(*_wish_options(), selectinload(Wish.author)).order_by(Wish.created_at, Wish.id).limit(100)))
+    return render_template("wishes/review.html", wishes=wishes, reject_form=ReasonForm(formdata=None, prefix="reject"),
+                           areas=role_areas(current_user, STAFF_ROLES))
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    uid = current_user.id
+    wishes = list(db.session.scalars(
+        select(Wish).where(or_(Wish.wisher_id == uid, Wish.author_id == uid)).options(*_wish_options())
+        .order_by(Wish.created_at.desc(), Wish.id.desc()).limit(50)))
+    claims = []
+    if can_claim_any(current_user):
+        orgs = org_ids(current_user, "agency_admin")
+        member_claims = select(WishClaimMember.claim_id).where(WishClaimMember.user_id == uid)
+        cond = or_(WishClaim.claimant_id == uid, WishClaim.id.in_(member_claims),
+                   *([WishClaim.organisation_id.in_(orgs)] if orgs else []))
+        claims = list(db.session.scalars(
+            select(WishClaim).where(cond)
+            .options(selectinload(WishClaim.wish).selectinload(Wish.community), selectinload(WishClaim.organisation))
+            .order_by(WishClaim.claimed_at.desc(), WishClaim.id.desc()).limit(50)))
+    return render_template("wishes/mine.html", wishes=wishes, claims=claims, state_labels=STATE_LABELS)

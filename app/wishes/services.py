@@ -40,6 +40,10 @@ class WishError(ValueError):
 
 
 class AlreadyClaimed(WishError):
+    """Someone else holds the wish; after rolling back, the route shows ``already_claimed_message(wish)``."""
+
+
+class DuplicatePost(WishError):
     pass
 
 
@@ -151,10 +155,9 @@ def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area
                 wanted_by=data.wanted_by, state="pending", post_key=post_key or None, created_at=now, updated_at=now)
     db.session.add(wish)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise WishError(_l("This wish was already posted.")) from None
+        db.session.flush()
+    except IntegrityError:  # the same form submitted twice at once: the route rolls back and finds the first
+        raise DuplicatePost(_l("This wish was already posted.")) from None
     if photo is not None:
         upload = store_image(None, owner=author, subject=wish, data=photo)
         wish.photo_id = upload.id
@@ -265,24 +268,22 @@ def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
     if locked is None:
         raise WishError(_l("This wish no longer exists."))
     if locked.state != "published":
-        raise AlreadyClaimed(already_claimed_message(locked) if locked.state in ("claimed", "fulfilled")
-                             else _l("This wish cannot be claimed now (it is: %(state)s).", state=locked.state_label))
+        raise AlreadyClaimed(_l("This wish cannot be claimed now (it is: %(state)s).", state=locked.state_label))
     now = utcnow()
     result = db.session.execute(
         update(Wish).where(Wish.id == wish.id, Wish.state == "published")
         .values(state="claimed", updated_at=now).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise AlreadyClaimed(already_claimed_message(wish))
+        raise AlreadyClaimed(_l("This wish has just been claimed by someone else."))
     new_claim = WishClaim(wish_id=wish.id, kind=kind, claimant_id=actor.id, organisation_id=organisation_id,
                           status="active", claimed_at=now, deadline_at=now + timedelta(days=claim_days()))
     new_claim.members = [WishClaimMember(user_id=m) for m in members]
     db.session.add(new_claim)
     try:
-        with db.session.begin_nested():  # the partial unique index is the last line of defence
-            db.session.flush()
+        db.session.flush()  # the partial unique index is the last line of defence; the route rolls back
     except IntegrityError:
-        raise AlreadyClaimed(already_claimed_message(wish)) from None
+        raise AlreadyClaimed(_l("This wish has just been claimed by someone else.")) from None
     db.session.refresh(wish)
     record(wish, "claimed", actor=actor, from_state="published", to_state="claimed",
            note=new_claim.organisation.name if new_claim.organisation else None)

@@ -1,0 +1,593 @@
+"""Issue operations: validate, change, flush, record the timeline, emit events — never commit.
+
+Every transition checks the state it starts from and is written as a compare-and-set on ``Issue.version``
+(SQLAlchemy's version counter), so two people pressing "accept" at once give one winner and one clear message.
+Photos are validated before anything changes.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import events
+from app.accounts.models import User
+from app.accounts.scope import assignments
+from app.areas.models import Area
+from app.extensions import db
+from app.issues.models import (
+    ACTIVE_STATES,
+    CHANNELS,
+    DEFAULT_CATEGORIES,
+    HANDLER_ROLES,
+    LEVEL_RANK,
+    LEVELS,
+    RATINGS,
+    ROLE_TOP_LEVEL,
+    Issue,
+    IssueCategory,
+    IssueRating,
+    IssueSupporter,
+    Mediation,
+    next_level,
+)
+from app.issues.policy import can_report_in, handling_rank
+from app.timeline.services import record
+from app.timeutil import utcnow
+from app.uploads.services import UploadError, attach, check_image, has_file, store_image
+
+
+class IssueError(ValueError):
+    """A problem the user can fix; ``message`` is shown in their language."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def cfg(name: str, default):
+    return current_app.config.get(name, default)
+
+
+def description_max() -> int:
+    return int(cfg("ISSUES_DESCRIPTION_MAX", 2000))
+
+
+def max_photos() -> int:
+    return int(cfg("ISSUES_MAX_PHOTOS", 3))
+
+
+def _msgid(lazy) -> str:
+    """The English msgid behind a lazy string (stored in the database, translated when shown)."""
+    return lazy._args[0] if hasattr(lazy, "_args") else str(lazy)
+
+
+# -- categories -------------------------------------------------------------------------------------------
+def ensure_default_categories() -> int:
+    """Create the default categories that do not exist yet (by code). Returns how many were created.
+
+    Called by the migration's data step (via the same table definition), by the demo seeder and, lazily,
+    by the report page, so a fresh production database always has categories. Existing rows are never
+    changed: a deployment's edits to limits or names survive. ``ISSUES_CATEGORY_LIMITS`` (code → [accept
+    hours, resolve hours]) overrides the default limits for categories created here.
+    """
+    existing = set(db.session.scalars(select(IssueCategory.code)))
+    limits = cfg("ISSUES_CATEGORY_LIMITS", {}) or {}
+    created = 0
+    for order, (code, name, desc, accept, resolve, level, urgent, mediation, public, icon) in enumerate(
+            DEFAULT_CATEGORIES):
+        if code in existing:
+            continue
+        if code in limits:
+            accept, resolve = (int(v) for v in limits[code])
+        db.session.add(IssueCategory(
+            code=code, name=_msgid(name), description=_msgid(desc), accept_hours=accept, resolve_hours=resolve,
+            default_level=level, urgent=urgent, requires_mediation=mediation, public=public, active=True,
+            sort_order=(order + 1) * 10, icon=icon))
+        created += 1
+    if created:
+        db.session.flush()
+    return created
+
+
+def active_categories() -> list[IssueCategory]:
+    return list(db.session.scalars(
+        select(IssueCategory).where(IssueCategory.active.is_(True)).order_by(IssueCategory.sort_order,
+                                                                            IssueCategory.id)))
+
+
+def category_by_code(code: str | None) -> IssueCategory | None:
+    if not code:
+        return None
+    return db.session.scalar(select(IssueCategory).where(IssueCategory.code == code))
+
+
+# -- levels and deadlines ---------------------------------------------------------------------------------
+def level_for(category: IssueCategory, area: Area) -> str:
+    """The category's default level, but never below the place's own level (a report on a whole grid is grid work)."""
+    area_rank = LEVEL_RANK.get(area.level, LEVEL_RANK["street"])
+    return LEVELS[max(LEVEL_RANK[category.default_level], area_rank)]
+
+
+def handler_area_for(area: Area, level: str) -> Area:
+    target = area.ancestor_at(level)
+    return target if target is not None else area
+
+
+def _set_due(issue: Issue, now: datetime) -> None:
+    if issue.state == "reported":
+        issue.due_at = issue.accept_due_at
+    elif issue.state in ("accepted", "in_progress"):
+        issue.due_at = issue.resolve_due_at
+    else:
+        issue.due_at = None
+
+
+def _fresh_window_if_past(issue: Issue, now: datetime) -> None:
+    """A new level gets a fresh time limit when the current one has already passed."""
+    category = issue.category
+    if issue.state == "reported" and (issue.accept_due_at is None or issue.accept_due_at <= now):
+        issue.accept_due_at = now + timedelta(hours=category.accept_hours)
+    if issue.state in ("accepted", "in_progress") and (issue.resolve_due_at is None or issue.resolve_due_at <= now):
+        issue.resolve_due_at = now + timedelta(hours=category.resolve_hours)
+    _set_due(issue, now)
+
+
+def _notify_ids(issue: Issue, *extra) -> list[int]:
+    ids = [issue.resident_id, *[getattr(u, "id", u) for u in extra]]
+    return sorted({i for i in ids if i})
+
+
+def _flush(issue: Issue) -> None:
+    """Flush the compare-and-set; a concurrent change by someone else becomes a clear message."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise IssueError(_l("Someone else changed this issue a moment ago. Reload the page and try again.")) \
+            from None
+
+
+def _clean_text(value: str | None, *, required: bool = False, max_len: int | None = None, message=None,
+                field: str | None = None) -> str | None:
+    text = (value or "").strip()
+    if required and not text:
+        raise IssueError(message or _l("This field is required."), field)
+    limit = max_len or description_max()
+    if len(text) > limit:
+        raise IssueError(_l("Please keep it to %(n)s characters.", n=limit), field)
+    return text or None
+
+
+def _check_photos(photos) -> list[tuple]:
+    files = [p for p in (photos or ()) if has_file(p)]
+    if len(files) > max_photos():
+        raise IssueError(_l("At most %(n)s photos.", n=max_photos()), "photos")
+    checked = []
+    for f in files:
+        try:
+            checked.append((f, check_image(f)))
+        except UploadError as e:
+            raise IssueError(e.message, "photos") from None
+    return checked
+
+
+# -- reporting --------------------------------------------------------------------------------------------
+def report_issue(*, reporter, category, description, area, address=None, lat=None, lon=None, channel="web",
+                 anonymous=False, photos=(), on_behalf_of=None, reporter_name=None, reporter_phone=None,
+                 reporter_email=None, external_id=None, now: datetime | None = None) -> Issue:
+    """File a new issue. ``reporter`` is the acting account (None for an API report); for 代录 the resident is
+    ``on_behalf_of`` (an account) or ``reporter_name`` / ``reporter_phone`` (no account)."""
+    now = now or utcnow()
+    if category is None or not getattr(category, "active", False):
+        raise IssueError(_l("Choose what kind of problem it is."), "category")
+    if area is None:
+        raise IssueError(_l("Choose where the problem is."), "area_id")
+    if area.level == "city":
+        raise IssueError(_l("Choose a place within a street or community."), "area_id")
+    if reporter is not None and not can_report_in(reporter, area):
+        raise IssueError(_l("You can report problems in your own community or in the areas you look after."),
+                         "area_id")
+    if channel not in CHANNELS:
+        raise IssueError(_l("Unknown channel."), "channel")
+    text = (description or "").strip()
+    if not text and channel == "sentinel":
+        text = str(category.name)  # the sentinel's one-tap report: the category says it all
+    text = _clean_text(text, required=True, message=_l("Describe the problem in a few words."),
+                       field="description")
+    address = _clean_text(address, max_len=200, field="address")
+    for value, low, high in ((lat, -90, 90), (lon, -180, 180)):
+        if value is not None and not (isinstance(value, (int, float)) and low <= value <= high):
+            raise IssueError(_l("The position is not valid."), "lat")
+    if (lat is None) != (lon is None):
+        raise IssueError(_l("The position is not valid."), "lat")
+    if on_behalf_of is not None and reporter is not None and on_behalf_of.id == reporter.id:
+        on_behalf_of = None
+    reporter_name = _clean_text(reporter_name, max_len=40, field="reporter_name")
+    reporter_phone = _clean_text(reporter_phone, max_len=20, field="reporter_phone")
+    reporter_email = _clean_text(reporter_email, max_len=120, field="reporter_email")
+    checked = _check_photos(photos)
+
+    level = level_for(category, area)
+    issue = Issue(
+        category=category, description=text, address=address, lat=lat, lon=lon, area=area,
+        handler_area=handler_area_for(area, level), state="reported", level=level, channel=channel,
+        reporter_id=getattr(reporter, "id", None), on_behalf_of_id=getattr(on_behalf_of, "id", None),
+        anonymous=bool(anonymous), reporter_name=reporter_name, reporter_phone=reporter_phone,
+        reporter_email=reporter_email, external_id=external_id, created_at=now, updated_at=now,
+        accept_due_at=now + timedelta(hours=category.accept_hours),
+        resolve_due_at=now + timedelta(hours=category.resolve_hours),
+    )
+    _set_due(issue, now)
+    db.session.add(issue)
+    db.session.flush()
+    for f, data in checked:
+        store_image(f, owner=reporter, subject=issue, data=data)
+    record(issue, "recorded" if on_behalf_of is not None or channel in ("visit", "phone", "wechat", "hotline")
+           else "reported", actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of)
+    events.emit("issue.reported", actor=reporter, subject=issue, area_id=issue.area_id, level=level,
+                channel=channel, category=category.code, urgent=category.urgent,
+                handler_area_id=issue.handler_area_id)
+    return issue
+
+
+def similar_open_issues(category, area, *, exclude_id: int | None = None, limit: int | None = None) -> list[Issue]:
+    """Open issues of the same category in the same grid (or the place itself when it is higher)."""
+    if category is None or area is None:
+        return []
+    scope = area.ancestor_at("grid") if area.level == "microgrid" else area
+    scope = scope or area
+    stmt = (select(Issue).join(Area, Issue.area_id == Area.id)
+            .where(Issue.category_id == category.id, Issue.state.in_(ACTIVE_STATES),
+                   Area.path.startswith(scope.path, autoescape=True))
+            .order_by(Issue.supporters_count.desc(), Issue.created_at.desc())
+            .limit(limit or int(cfg("ISSUES_SIMILAR_LIMIT", 5))))
+    if exclude_id:
+        stmt = stmt.where(Issue.id != exclude_id)
+    return list(db.session.scalars(stmt))
+
+
+def support(issue: Issue, user) -> bool:
+    """"+1 / me too". Returns False when this person had already said so (nothing changes)."""
+    if issue.state not in ACTIVE_STATES:
+        raise IssueError(_l("This issue is no longer open."))
+    if user.id in (issue.reporter_id, issue.on_behalf_of_id):
+        raise IssueError(_l("You reported this issue yourself."))
+    already = db.session.scalar(select(IssueSupporter.id).where(IssueSupporter.issue_id == issue.id,
+                                                                IssueSupporter.user_id == user.id))
+    if already:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(IssueSupporter(issue_id=issue.id, user_id=user.id))
+    except IntegrityError:
+        return False  # a second tap at the same instant
+    db.session.execute(update(Issue).where(Issue.id == issue.id)
+                       .values(supporters_count=Issue.supporters_count + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(issue)
+    record(issue, "supported", actor=user, public=False)
+    events.emit("issue.supported", actor=user, subject=issue, area_id=issue.area_id,
+                supporters_count=issue.supporters_count)
+    return True
+
+
+def has_supported(issue: Issue, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(IssueSupporter.id).where(IssueSupporter.issue_id == issue.id,
+                                                             IssueSupporter.user_id == user.id)) is not None
+
+
+# -- handling ---------------------------------------------------------------------------------------------
+def _require_state(issue: Issue, *states: str) -> None:
+    if issue.state not in states:
+        raise IssueError(_l("This issue is now “%(state)s”; that step is no longer possible.",
+                            state=issue.state_label))
+
+
+def _transition(issue: Issue, actor, action: str, to_state: str, *, note=None, public=True, now=None,
+                **event_data) -> None:
+    now = now or utcnow()
+    from_state = issue.state
+    issue.state = to_state
+    issue.updated_at = now
+    _set_due(issue, now)
+    _flush(issue)
+    record(issue, action, actor=actor, from_state=from_state, to_state=to_state, note=note, public=public)
+    events.emit(f"issue.{action}", actor=actor, subject=issue, area_id=issue.area_id, from_state=from_state,
+                to_state=to_state, level=issue.level, notify=_notify_ids(issue), **event_data)
+
+
+def accept(issue: Issue, actor, note: str | None = None, now: datetime | None = None) -> None:
+    _require_state(issue, "reported")
+    note = _clean_text(note, field="note")
+    now = now or utcnow()
+    issue.accepted_at = now
+    _transition(issue, actor, "accepted", "accepted", note=note, now=now)
+
+
+def reject(issue: Issue, actor, reason: str | None, now: datetime | None = None) -> None:
+    _require_state(issue, "reported")
+    reason = _clean_text(reason, required=True, message=_l("Give the reason the report is not accepted."),
+                         field="reason")
+    issue.reject_reason = reason
+    issue.closed_at = now or utcnow()
+    _transition(issue, actor, "rejected", "rejected", note=reason, now=now, reason=reason)
+
+
+def start(issue: Issue, actor, note: str | None = None, now: datetime | None = None) -> None:
+    _require_state(issue, "accepted")
+    note = _clean_text(note, field="note")
+    _transition(issue, actor, "started", "in_progress", note=note, now=now)
+
+
+def assignable_people(issue: Issue, limit: int = 50) -> list[tuple[User, str]]:
+    """People who may be asked to act: holders of a handling role on the issue's area or above, up to its
+    current level (going up is escalation). Returns (user, level) with each person's highest level here."""
+    from app.accounts.models import RoleAssignment
+
+    ids = issue.area.ancestor_ids
+    rows = db.session.execute(
+        select(User, RoleAssignment.role).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.area_id.in_(ids), RoleAssignment.role.in_(HANDLER_ROLES), User.active.is_(True))
+        .order_by(User.display_name, User.id).limit(limit * 2)
+    ).all()
+    best: dict[int, tuple[User, str]] = {}
+    for user, role in rows:
+        level = ROLE_TOP_LEVEL[role]
+        if LEVEL_RANK[level] > LEVEL_RANK[issue.level]:
+            continue
+        if user.id not in best or LEVEL_RANK[level] > LEVEL_RANK[best[user.id][1]]:
+            best[user.id] = (user, level)
+    return list(best.values())[:limit]
+
+
+def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
+           now: datetime | None = None) -> None:
+    """Ask one person to act; the issue's level becomes that person's level (派单 down to the group)."""
+    _require_state(issue, *ACTIVE_STATES)
+    if assignee is None:
+        raise IssueError(_l("Choose the person who should act."), "assignee_id")
+    people = {u.id: level for u, level in assignable_people(issue, limit=500)}
+    if assignee.id not in people:
+        raise IssueError(_l("That person does not handle issues in this area at this level."), "assignee_id")
+    note = _clean_text(note, field="note")
+    now = now or utcnow()
+    from_level = issue.level
+    new_level = people[assignee.id]
+    issue.assignee_id = assignee.id
+    issue.level = new_level
+    issue.handler_area = handler_area_for(issue.area, new_level)
+    issue.updated_at = now
+    _flush(issue)
+    record(issue, "assigned", actor=actor, from_level=from_level, to_level=new_level,
+           note=(assignee.display_name + (" — " + note if note else "")), public=False)
+    events.emit("issue.assigned", actor=actor, subject=issue, area_id=issue.area_id, assignee_id=assignee.id,
+                from_level=from_level, to_level=new_level, notify=[assignee.id])
+
+
+def _mediation_fields(mediation: dict | None) -> dict:
+    m = mediation or {}
+    parties = _clean_text(m.get("parties"), required=True, max_len=1000, field="parties",
+                          message=_l("A neighbour dispute needs its mediation record: name the parties."))
+    mediator = _clean_text(m.get("mediator"), required=True, max_len=80, field="mediator",
+                           message=_l("A neighbour dispute needs its mediation record: name the mediator."))
+    reached = bool(m.get("agreement_reached"))
+    text = _clean_text(m.get("agreement_text"), field="agreement_text")
+    if reached and not text:
+        raise IssueError(_l("Write down what the parties agreed."), "agreement_text")
+    return {"parties": parties, "mediator": mediator, "agreement_reached": reached, "agreement_text": text}
+
+
+def resolve(issue: Issue, actor, note: str | None, *, photo=None, mediation: dict | None = None,
+            now: datetime | None = None) -> None:
+    """办结: a resolution note is required; neighbour disputes also need their mediation record."""
+    _require_state(issue, "accepted", "in_progress")
+    note = _clean_text(note, required=True, message=_l("Write what was done (the resolution note)."),
+                       field="note")
+    fields = _mediation_fields(mediation) if issue.category.requires_mediation else None
+    checked = _check_photos([photo] if photo is not None else [])
+    now = now or utcnow()
+    issue.resolution_note = note
+    issue.resolved_at = now
+    issue.resolve_count = (issue.resolve_count or 0) + 1
+    if checked:
+        f, data = checked[0]
+        upload = store_image(f, owner=actor, subject=issue, data=data)
+        issue.resolution_photo_id = upload.id
+    if fields is not None:
+        db.session.add(Mediation(issue_id=issue.id, recorded_by_id=getattr(actor, "id", None), **fields))
+    _transition(issue, actor, "resolved", "resolved", note=note, now=now,
+                mediation=bool(fields), agreement_reached=bool(fields and fields["agreement_reached"]))
+
+
+def escalate(issue: Issue, actor, reason: str | None, *, now: datetime | None = None) -> None:
+    """Move the issue one level up; the new level's people must act (the assignee is cleared)."""
+    _require_state(issue, *ACTIVE_STATES)
+    target = next_level(issue.level)
+    if target is None:
+        raise IssueError(_l("This issue is already at street level; it cannot be escalated further."), "reason")
+    reason = _clean_text(reason, required=True, message=_l("Give the reason for escalating."), field="reason")
+    now = now or utcnow()
+    from_level = issue.level
+    issue.level = target
+    issue.handler_area = handler_area_for(issue.area, target)
+    issue.assignee_id = None
+    issue.escalation_count = (issue.escalation_count or 0) + 1
+    issue.updated_at = now
+    _fresh_window_if_past(issue, now)
+    _flush(issue)
+    record(issue, "escalated", actor=actor, from_level=from_level, to_level=target, note=reason)
+    events.emit("issue.escalated", actor=actor, subject=issue, area_id=issue.area_id, from_level=from_level,
+                to_level=target, handler_area_id=issue.handler_area_id, auto=False, reason=reason)
+
+
+def mark_duplicate(issue: Issue, actor, original: Issue | None, note: str | None = None,
+                   now: datetime | None = None) -> None:
+    _require_state(issue, *ACTIVE_STATES)
+    if original is None or original.id == issue.id:
+        raise IssueError(_l("Enter the number of the original issue."), "original_id")
+    if original.state in ("rejected", "duplicate"):
+        raise IssueError(_l("The original must be a live issue, not a rejected report or another duplicate."),
+                         "original_id")
+    if handling_rank(actor, original.area) < 0:
+        raise IssueError(_l("The original issue is not in an area you look after."), "original_id")
+    note = _clean_text(note, field="note")
+    now = now or utcnow()
+    issue.duplicate_of_id = original.id
+    issue.closed_at = now
+    _transition(issue, actor, "duplicate", "duplicate", note=note, now=now, original_id=original.id)
+    record(original, "duplicate_linked", actor=actor, note=f"#{issue.id}", public=False)
+    events.emit("issue.duplicate_linked", actor=actor, subject=original, area_id=original.area_id,
+                duplicate_id=issue.id, notify=_notify_ids(original, *_notify_ids(issue)))
+
+
+def add_note(issue: Issue, actor, note: str | None, public: bool = False) -> None:
+    note = _clean_text(note, required=True, message=_l("Write the note."), field="note")
+    record(issue, "note", actor=actor, note=note, public=bool(public))
+    issue.updated_at = utcnow()
+    _flush(issue)
+    events.emit("issue.noted", actor=actor, subject=issue, area_id=issue.area_id, public=bool(public))
+
+
+# -- feedback ---------------------------------------------------------------------------------------------
+def _rate(issue: Issue, *, value: str, comment: str | None, rater, recorded_by, revisit: bool,
+          now: datetime | None) -> IssueRating:
+    if issue.state != "resolved":
+        raise IssueError(_l("This issue is not waiting for a rating (it was rated already or is not resolved)."))
+    if value not in RATINGS:
+        raise IssueError(_l("Choose how satisfied you are."), "value")
+    comment = _clean_text(comment, field="comment")
+    if value == "unsatisfied" and not comment:
+        raise IssueError(_l("Tell us what is still wrong, so it can be put right."), "comment")
+    now = now or utcnow()
+    rating = IssueRating(issue_id=issue.id, round=max(issue.resolve_count, 1), value=value, comment=comment,
+                         rater_id=getattr(rater, "id", None), recorded_by_id=getattr(recorded_by, "id", None),
+                         revisit=revisit, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(rating)
+    except IntegrityError:
+        raise IssueError(_l("This issue is not waiting for a rating (it was rated already or is not resolved).")) \
+            from None
+    actor = recorded_by or rater
+    if value == "unsatisfied":
+        # reopens at the same level with a fresh resolve window; the comment goes on the timeline
+        issue.resolve_due_at = now + timedelta(hours=issue.category.resolve_hours)
+        issue.resolved_at = None
+        _transition(issue, actor, "reopened", "in_progress", note=comment, now=now, rating=value,
+                    revisit=revisit)
+    else:
+        issue.closed_at = now
+        issue.close_reason = "rated"
+        _transition(issue, actor, "revisit" if revisit else "rated", "closed", note=comment, now=now,
+                    rating=value)
+    return rating
+
+
+def rate(issue: Issue, user, value: str, comment: str | None = None, now: datetime | None = None) -> IssueRating:
+    if issue.resident_id is None or user is None or user.id != issue.resident_id:
+        raise IssueError(_l("Only the resident who reported the issue can rate it."))
+    return _rate(issue, value=value, comment=comment, rater=user, recorded_by=None, revisit=False, now=now)
+
+
+def record_revisit(issue: Issue, staff, value: str, comment: str | None = None,
+                   now: datetime | None = None) -> IssueRating:
+    """回访: the resident answered on the phone; staff records it."""
+    return _rate(issue, value=value, comment=comment, rater=issue.resident, recorded_by=staff, revisit=True,
+                 now=now)
+
+
+def ratings_for(issue: Issue) -> list[IssueRating]:
+    return list(db.session.scalars(select(IssueRating).where(IssueRating.issue_id == issue.id)
+                                   .order_by(IssueRating.round)))
+
+
+def mediation_for(issue: Issue) -> Mediation | None:
+    return db.session.scalar(select(Mediation).where(Mediation.issue_id == issue.id)
+                             .order_by(Mediation.created_at.desc()).limit(1))
+
+
+# -- scheduled work (called by app/issues/jobs.py) -----------------------------------------------------------
+def escalate_overdue(now: datetime, batch: int | None = None) -> list[str]:
+    """Escalate every active issue whose current limit has passed, one level, once per breach.
+
+    Each change is ``UPDATE … WHERE id = :id AND version = :v AND due_at = :due``: when two hosts run at once
+    only one update matches; the other host skips the row. The new level gets a fresh window, so the same
+    breach is never escalated twice; at street level the breach is recorded once (``breach_handled_due_at``).
+    """
+    batch = batch or int(cfg("ISSUES_JOB_BATCH", 500))
+    rows = list(db.session.scalars(
+        select(Issue).where(Issue.state.in_(ACTIVE_STATES), Issue.due_at.is_not(None), Issue.due_at < now,
+                            or_(Issue.breach_handled_due_at.is_(None), Issue.breach_handled_due_at != Issue.due_at))
+        .order_by(Issue.due_at, Issue.id).limit(batch)))
+    changes = []
+    for issue in rows:
+        due, version, from_level = issue.due_at, issue.version, issue.level
+        target = next_level(from_level)
+        kind = "accept" if issue.state == "reported" else "resolve"
+        if target is None:
+            values = {"breach_handled_due_at": due}
+        else:
+            hours = issue.category.accept_hours if kind == "accept" else issue.category.resolve_hours
+            fresh = now + timedelta(hours=hours)
+            values = {"level": target, "handler_area_id": handler_area_for(issue.area, target).id,
+                      "assignee_id": None, "escalation_count": Issue.escalation_count + 1, "due_at": fresh,
+                      ("accept_due_at" if kind == "accept" else "resolve_due_at"): fresh, "updated_at": now}
+        result = db.session.execute(
+            update(Issue).where(Issue.id == issue.id, Issue.version == version, Issue.due_at == due,
+                                Issue.state == issue.state)
+            .values(version=Issue.version + 1, **values).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            continue  # another host (or a person) got there first
+        db.session.refresh(issue)
+        if target is None:
+            record(issue, "overdue", note=kind, public=False)
+            events.emit("issue.overdue", actor=None, subject=issue, area_id=issue.area_id, level=from_level,
+                        limit=kind, due_at=due)
+            changes.append(f"issue {issue.id}: {kind} limit passed at street level (flagged)")
+        else:
+            record(issue, "auto_escalated", from_level=from_level, to_level=target, note=None)
+            events.emit("issue.escalated", actor=None, subject=issue, area_id=issue.area_id, from_level=from_level,
+                        to_level=target, handler_area_id=issue.handler_area_id, auto=True, limit=kind)
+            changes.append(f"issue {issue.id}: {kind} limit passed, escalated {from_level} → {target}")
+    return changes
+
+
+def auto_close(now: datetime, batch: int | None = None) -> list[str]:
+    """Close resolved issues nobody rated within ISSUES_AUTO_CLOSE_DAYS ("closed without rating")."""
+    batch = batch or int(cfg("ISSUES_JOB_BATCH", 500))
+    cutoff = now - timedelta(days=float(cfg("ISSUES_AUTO_CLOSE_DAYS", 7)))
+    rows = list(db.session.execute(
+        select(Issue.id, Issue.version, Issue.area_id).where(Issue.state == "resolved", Issue.resolved_at < cutoff)
+        .order_by(Issue.resolved_at, Issue.id).limit(batch)).all())
+    changes = []
+    for issue_id, version, area_id in rows:
+        result = db.session.execute(
+            update(Issue).where(Issue.id == issue_id, Issue.version == version, Issue.state == "resolved")
+            .values(state="closed", close_reason="no_rating", closed_at=now, updated_at=now, due_at=None,
+                    version=Issue.version + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            continue
+        issue = db.session.get(Issue, issue_id)
+        db.session.refresh(issue)
+        record(issue, "auto_closed", from_state="resolved", to_state="closed")
+        events.emit("issue.closed", actor=None, subject=issue, area_id=area_id, close_reason="no_rating")
+        changes.append(f"issue {issue_id}: closed without rating")
+    return changes
+
+
+# -- counts for cards -------------------------------------------------------------------------------------
+def count_where(*clauses) -> int:
+    return db.session.scalar(select(func.count()).select_from(Issue).where(*clauses)) or 0
+
+
+def user_handler_roles(user) -> list:
+    return [a for a in assignments(user) if a.role in HANDLER_ROLES and a.area is not None]

@@ -1,0 +1,76 @@
+"""Home-page cards: what waits for review (staff), my wishes (residents), my claims (members, agency admins)."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids
+from app.extensions import db
+from app.web.home import HomeCard, home_card
+from app.wishes.models import OPEN_STATES, Wish, WishClaim, WishClaimMember, state_label
+from app.wishes.policy import can_claim_any, can_review_wishes
+
+SHOWN = 5
+
+
+@home_card(order=20)
+def wishes_to_review(user) -> HomeCard | None:
+    if not can_review_wishes(user):
+        return None
+    scope = (Wish.state == "pending", area_scope(user, Wish.area_id, STAFF_ROLES))
+    count = db.session.scalar(select(func.count()).select_from(Wish).where(*scope))
+    oldest = list(db.session.scalars(select(Wish).where(*scope).order_by(Wish.created_at, Wish.id).limit(SHOWN)))
+    return HomeCard(
+        title=_("Micro-wishes to review"), url=url_for("wishes.review"), count=count,
+        items=[(w.title, url_for("wishes.show", wish_id=w.id), w.created_at.strftime("%m-%d")) for w in oldest],
+        empty_text=_("No wish is waiting for your review."), action_label=_("Open the review queue"),
+        urgent=bool(count),
+    )
+
+
+@home_card(order=30)
+def my_wishes(user) -> HomeCard | None:
+    """A resident's own wishes that are still open; a fulfilled one needs their confirmation."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    mine = or_(Wish.wisher_id == user.id, Wish.author_id == user.id)
+    rows = list(db.session.scalars(
+        select(Wish).where(mine, Wish.state.in_(OPEN_STATES))
+        .order_by((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()).limit(SHOWN + 1)))
+    roles = {a.role for a in assignments(user)}
+    if not rows and roles:
+        return None  # people with a role see this card only when they have wishes of their own
+    return HomeCard(
+        title=_("My micro-wishes"), url=url_for("wishes.mine"),
+        count=len(rows[:SHOWN]) if len(rows) <= SHOWN else None,
+        items=[(w.title, url_for("wishes.show", wish_id=w.id),
+                _("Please confirm") if w.state == "fulfilled" else state_label(w.state)) for w in rows[:SHOWN]],
+        empty_text=_("You have no open wish. Is there something small a neighbour could help with?"),
+        action_label=_("Post a wish") if not rows else _("All my wishes"),
+        urgent=any(w.state == "fulfilled" for w in rows),
+    )
+
+
+@home_card(order=35)
+def my_claims(user) -> HomeCard | None:
+    """Claims a member or a branch holds: fulfil them before the deadline."""
+    if not can_claim_any(user):
+        return None
+    orgs = org_ids(user, "agency_admin")
+    cond = or_(WishClaim.claimant_id == user.id,
+               WishClaim.id.in_(select(WishClaimMember.claim_id).where(WishClaimMember.user_id == user.id)),
+               *([WishClaim.organisation_id.in_(orgs)] if orgs else []))
+    rows = list(db.session.execute(
+        select(WishClaim.deadline_at, Wish.id, Wish.title, Wish.state).join(Wish, Wish.id == WishClaim.wish_id)
+        .where(cond, WishClaim.status == "active").order_by(WishClaim.deadline_at, WishClaim.id).limit(SHOWN + 1)
+    ).all())
+    return HomeCard(
+        title=_("My claimed wishes"), url=url_for("wishes.mine"),
+        count=len(rows) if len(rows) <= SHOWN else None,
+        items=[(title, url_for("wishes.show", wish_id=wid),
+                state_label(state) if state != "claimed" else _("fulfil by %(day)s", day=deadline.strftime("%m-%d")))
+               for deadline, wid, title, state in rows[:SHOWN]],
+        empty_text=_("You hold no claim. Neighbours' wishes are waiting on the wall."),
+        action_label=_("Go to the wish wall") if not rows else _("All my claims"),
+    )

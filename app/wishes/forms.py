@@ -1,0 +1,52 @@
+"""Forms for wishes. Values and dates are parsed by the service so every message is ours and translated."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.wishes.services import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
+
+
+class WishForm(FlaskForm):
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"), validators=[Length(max=TITLE_MAX, message=_l(
+        "The title may be at most %(max)d characters."))])
+    description = TextAreaField(_l("What is needed, and why"), validators=[Length(max=DESCRIPTION_MAX, message=_l(
+        "The description may be at most %(max)d characters."))])
+    value = StringField(_l("Estimated value (yuan)"))
+    wanted_by = StringField(_l("Wanted by"))
+    photo = FileField(_l("Photo (optional)"))
+    post_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{8,32}$")])
+    # 代录: staff or an area leader records the wish of a resident
+    resident = StringField(_l("Resident's username or mobile number"), validators=[Length(max=64)])
+    subject_name = StringField(_l("Or: the resident's name (no account)"), validators=[Length(max=20)])
+    subject_contact = StringField(_l("How to reach them (a relative's phone, the address)"),
+                                  validators=[Length(max=80)])
+    area_id = SelectField(_l("Where they live"), choices=[], validate_choice=False)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClaimForm(FlaskForm):
+    organisation_id = SelectField(_l("Claim as"), choices=[], validate_choice=False)
+    members = MultiCheckboxField(_l("Team members who join (optional)"), choices=[], validate_choice=False)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=NOTE_MAX)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX)])
+
+
+class FulfilForm(FlaskForm):
+    note = TextAreaField(_l("What was done"), validators=[Length(max=NOTE_MAX)])
+    photo = FileField(_l("Photo (optional)"))
