@@ -30,3 +30,21 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="movi
 
 def client_ip() -> str:
     return request.remote_addr or "unknown"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: WAL lets readers proceed during a write; the busy timeout queues writers instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_sqlite(app) -> None:
+    from sqlalchemy import event
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)

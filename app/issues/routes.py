@@ -1,14 +1,442 @@
-"""Routes — being built (issue 4)."""
-from flask import abort
+"""Issue pages. Thin: load → authorise (404 unseen, 403 seen but not allowed) → service → commit once → notify →
+303, or the updated fragment for htmx."""
+from __future__ import annotations
 
+from flask import abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.accounts.scope import role_areas
+from app.areas.models import Area
+from app.areas.routes import picker_from_values
+from app.extensions import db, htmx
 from app.issues import bp
+from app.issues import policy as p
+from app.issues import services as s
+from app.issues.forms import (
+    AssignForm,
+    DuplicateForm,
+    NoteForm,
+    PublicNoteForm,
+    QuickReportForm,
+    RateForm,
+    ReasonForm,
+    ReportForm,
+)
+from app.issues.models import (
+    CHANNELS,
+    LEVELS,
+    RECORDED_CHANNELS,
+    STATES,
+    Issue,
+    action_label,
+    channel_label,
+    next_level,
+    state_label,
+)
+from app.issues.queries import Filters, list_page
+from app.timeline.services import entries_for
+from app.uploads.models import Upload
+from app.web.htmx import notify, render_page, wants_fragment
+
+VIEWS = ("queue", "area", "mine", "public")
+
+
+def _page_size() -> int:
+    return int(current_app.config.get("ISSUES_PAGE_SIZE") or current_app.config.get("PAGE_SIZE", 20))
+
+
+def _float(raw) -> tuple[float | None, bool]:
+    """(value, ok) for an optional number from a form."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, True
+    try:
+        value = float(raw)
+    except ValueError:
+        return None, False
+    return (value, True) if value == value and abs(value) != float("inf") else (None, False)
+
+
+# -- lists --------------------------------------------------------------------------------------------------
+def _views_for(user) -> list[str]:
+    views = []
+    if p.is_issue_handler(user):
+        views += ["queue", "area"]
+    if getattr(user, "is_authenticated", False):
+        views.append("mine")
+    views.append("public")
+    return views
 
 
 @bp.get("/")
 def index():
-    abort(404)
+    views = _views_for(current_user)
+    view = request.args.get("view") or views[0]
+    if view not in VIEWS:
+        abort(404)
+    if view not in views:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        abort(403)
+    filters = Filters.from_args(request.args) if view in ("area", "queue") else None
+    page = list_page(view, current_user, cursor=request.args.get("after"), size=_page_size(), filters=filters)
+    next_url = None
+    if page.next_cursor:
+        next_url = url_for("issues.index", view=view, after=page.next_cursor, **(filters.args() if filters else {}))
+    ctx = dict(view=view, views=views, page=page, next_url=next_url, filters=filters,
+               categories=s.active_categories() if view in ("area", "queue") else [],
+               states=STATES, levels=LEVELS, channels=CHANNELS, state_label=state_label,
+               channel_label=channel_label, show_internal=view in ("queue", "area"))
+    if request.args.get("after") and wants_fragment():
+        return render_page("issues/index.html", "issues/_rows.html", **ctx)
+    return render_page("issues/index.html", "issues/_list.html", **ctx)
 
 
-@bp.get("/new")
+# -- reporting ----------------------------------------------------------------------------------------------
+def _place_from(form: ReportForm, values, resident: User | None) -> Area | None:
+    if form.place.data == "pick" or (form.place.data != "home"):
+        try:
+            return db.session.get(Area, int(values.get("area_id", "")))
+        except (TypeError, ValueError):
+            return None
+    person = resident or current_user
+    return person.home_area
+
+
+def _resident_from(form: ReportForm) -> tuple[User | None, str | None]:
+    """(account, error) for 代录 by mobile number."""
+    mobile = (form.resident_mobile.data or "").strip()
+    if not mobile:
+        return None, None
+    user = db.session.scalar(select(User).where(User.mobile == mobile[:11]))
+    if user is None:
+        return None, _("No resident is registered with that mobile number; enter their name and phone instead.")
+    return user, None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
 def new():
-    abort(404)
+    if not p.can_report_issue(current_user):
+        abort(403)
+    if s.ensure_default_categories():  # a fresh database gets its categories on first use
+        db.session.commit()
+    categories = s.active_categories()
+    form = ReportForm()
+    form.category.choices = [(c.code, c.label) for c in categories]
+    recorder = p.can_record_for_resident(current_user)
+    values = request.form if request.method == "POST" else request.args
+    if request.method == "GET":
+        if request.args.get("category"):
+            form.category.data = request.args["category"]
+        if current_user.home_area_id is None:
+            form.place.data = "pick"
+    error, field = None, None
+    action = request.form.get("action")
+    if request.method == "POST" and action not in ("pick", "check") and form.validate_on_submit():
+        lat, ok_lat = _float(form.lat.data)
+        lon, ok_lon = _float(form.lon.data)
+        channel = form.channel.data if recorder and form.channel.data in RECORDED_CHANNELS else "web"
+        resident, resident_error = _resident_from(form) if channel != "web" else (None, None)
+        try:
+            if resident_error:
+                raise s.IssueError(resident_error, "resident_mobile")
+            if channel != "web" and resident is None and not (form.resident_name.data or "").strip():
+                raise s.IssueError(_("Name the resident you are recording this for."), "resident_name")
+            if not (ok_lat and ok_lon):
+                raise s.IssueError(_("The position is not valid."), "lat")
+            issue = s.report_issue(
+                reporter=current_user, category=s.category_by_code(form.category.data),
+                description=form.description.data, area=_place_from(form, values, resident),
+                address=form.address.data, lat=lat, lon=lon, channel=channel, anonymous=form.anonymous.data,
+                photos=request.files.getlist("photos"), on_behalf_of=resident,
+                reporter_name=form.resident_name.data if channel != "web" else None,
+                reporter_phone=form.resident_phone.data if channel != "web" else None)
+        except s.IssueError as e:
+            db.session.rollback()
+            error, field = e.message, e.field
+        else:
+            db.session.commit()
+            notify(_("Thank you. Your report is number %(id)s; you can follow it here.", id=issue.id))
+            return redirect(url_for("issues.show", issue_id=issue.id), 303)
+    category = s.category_by_code(form.category.data)
+    place = _place_from(form, values, None) if category else None
+    similar = s.similar_open_issues(category, place) if category and place else []
+    return render_page("issues/new.html", None, form=form, categories=categories, error=error, field=field,
+                       picker=picker_from_values(values), recorder=recorder, similar=similar,
+                       checked=action == "check")
+
+
+@bp.get("/similar")
+@login_required
+def similar():
+    """"Is it one of these?" — open issues of the same category nearby, as a fragment for the report form."""
+    form = ReportForm(request.args, meta={"csrf": False})
+    category = s.category_by_code(request.args.get("category"))
+    place = _place_from(form, request.args, None) if category else None
+    issues = s.similar_open_issues(category, place) if category and place else []
+    return render_page("issues/similar_page.html", "issues/_similar.html", similar=issues, checked=True)
+
+
+def _sentinel_places(user) -> list[Area]:
+    roots = role_areas(user, ("sentinel", "microgrid_leader", "grid_leader", "community_staff", "street_admin"))
+    if not roots:
+        return []
+    from sqlalchemy import or_
+
+    return list(db.session.scalars(
+        select(Area).where(Area.level == "microgrid",
+                           or_(*[Area.path.startswith(a.path, autoescape=True) for a in roots]))
+        .order_by(Area.path).limit(500)))
+
+
+@bp.route("/quick", methods=["GET", "POST"])
+@login_required
+def quick():
+    """流动哨兵 quick report: one screen, photo, place, then one tap on a big category button submits."""
+    if not (p.is_sentinel(current_user) or p.is_issue_handler(current_user)):
+        abort(403)
+    if s.ensure_default_categories():
+        db.session.commit()
+    categories = s.active_categories()
+    places = _sentinel_places(current_user)
+    form = QuickReportForm()
+    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.name) for a in places]
+    if request.method == "GET":
+        last = db.session.scalar(select(Issue.area_id).where(Issue.reporter_id == current_user.id,
+                                                             Issue.channel == "sentinel")
+                                 .order_by(Issue.created_at.desc()).limit(1))
+        form.area_id.data = str(last) if last else ""
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        place_ids = {a.id: a for a in places}
+        try:
+            area = place_ids.get(int(form.area_id.data or 0))
+        except ValueError:
+            area = None
+        lat, ok_lat = _float(form.lat.data)
+        lon, ok_lon = _float(form.lon.data)
+        try:
+            if not (ok_lat and ok_lon):
+                raise s.IssueError(_("The position is not valid."), "lat")
+            issue = s.report_issue(
+                reporter=current_user, category=s.category_by_code(request.form.get("category")),
+                description=form.description.data, area=area, address=form.address.data, lat=lat, lon=lon,
+                channel="sentinel", photos=[request.files.get("photo")] if request.files.get("photo") else [])
+        except s.IssueError as e:
+            db.session.rollback()
+            error = e.message
+        else:
+            db.session.commit()
+            notify(_("Reported. Number %(id)s is on its way to the people responsible.", id=issue.id))
+            return redirect(url_for("issues.show", issue_id=issue.id), 303)
+    return render_page("issues/quick.html", None, form=form, categories=categories, error=error,
+                       groups=_group_by_community(places), chosen=form.area_id.data or "")
+
+
+def _group_by_community(places: list[Area]) -> list[tuple[str, list[Area]]]:
+    """Micro-grids grouped under their community's name — one query for all the names."""
+    community_ids = {a.ancestor_ids[2] for a in places if len(a.ancestor_ids) > 2}
+    names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(community_ids))).all()) \
+        if community_ids else {}
+    groups: dict[str, list[Area]] = {}
+    for a in places:
+        key = names.get(a.ancestor_ids[2], "") if len(a.ancestor_ids) > 2 else ""
+        groups.setdefault(key, []).append(a)
+    return list(groups.items())
+
+
+# -- one issue ----------------------------------------------------------------------------------------------
+def _load(issue_id: int) -> Issue:
+    issue = db.session.get(Issue, issue_id)
+    if issue is None or not p.can_view_issue(current_user, issue):
+        abort(404)
+    return issue
+
+
+def _detail_context(issue: Issue, *, errors: dict | None = None, forms: dict | None = None) -> dict:
+    show_internal = p.can_view_issue_internal(current_user, issue)
+    is_reporter = p.is_issue_reporter(current_user, issue)
+    photos = list(db.session.scalars(select(Upload).where(Upload.subject_type == "issue",
+                                                          Upload.subject_id == issue.id).order_by(Upload.id)))
+    forms = dict(forms or {})
+    forms.setdefault("reject", ReasonForm(formdata=None))
+    forms.setdefault("escalate", ReasonForm(formdata=None))
+    forms.setdefault("resolve", _resolve_form(formdata=None))
+    forms.setdefault("rate", RateForm(formdata=None))
+    forms.setdefault("revisit", RateForm(formdata=None))
+    forms.setdefault("duplicate", DuplicateForm(formdata=None))
+    forms.setdefault("note", PublicNoteForm(formdata=None))
+    forms.setdefault("accept", NoteForm(formdata=None))
+    forms.setdefault("start", NoteForm(formdata=None))
+    assign_form = forms.setdefault("assign", AssignForm(formdata=None))
+    people = s.assignable_people(issue) if p.can_assign_issue(current_user, issue) else []
+    assign_form.assignee_id.choices = [("", _("— choose —"))] + [
+        (str(u.id), f"{u.display_name} · {level_label_str(level)}") for u, level in people]
+    return dict(
+        issue=issue, show_internal=show_internal, is_reporter=is_reporter,
+        photos=[u for u in photos if u.id != issue.resolution_photo_id],
+        resolution_photo=next((u for u in photos if u.id == issue.resolution_photo_id), None),
+        entries=entries_for(issue, include_internal=show_internal),
+        ratings=s.ratings_for(issue) if (show_internal or is_reporter) else [],
+        mediation=s.mediation_for(issue) if (show_internal or is_reporter) and issue.category.requires_mediation
+        else None,
+        supported=s.has_supported(issue, current_user), forms=forms, errors=errors or {},
+        state_label=state_label, action_label=action_label, channel_label=channel_label, next_level=next_level,
+    )
+
+
+def level_label_str(level: str) -> str:
+    from app.areas.models import level_label
+
+    return level_label(level)
+
+
+def _resolve_form(**kw):
+    from app.issues.forms import ResolveForm
+
+    return ResolveForm(**kw)
+
+
+def _render_detail(issue: Issue, **kw):
+    return render_page("issues/detail.html", "issues/_detail.html", **_detail_context(issue, **kw))
+
+
+@bp.get("/<int:issue_id>")
+def show(issue_id: int):
+    return _render_detail(_load(issue_id))
+
+
+def _act(issue_id: int, name: str, allowed, form_factory, do, done_message):
+    """The shared shape of every handling POST."""
+    issue = _load(issue_id)
+    if not allowed(current_user, issue):
+        abort(403)
+    form = form_factory()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        do(issue, form)
+    except s.IssueError as e:
+        db.session.rollback()
+        issue = _load(issue_id)
+        return _render_detail(issue, errors={name: e.message}, forms={name: form})
+    db.session.commit()
+    notify(done_message())
+    if htmx and wants_fragment():
+        return _render_detail(issue)
+    return redirect(url_for("issues.show", issue_id=issue.id), 303)
+
+
+@bp.post("/<int:issue_id>/accept")
+@login_required
+def accept(issue_id: int):
+    return _act(issue_id, "accept", p.can_accept_issue, NoteForm,
+                lambda i, f: s.accept(i, current_user, f.note.data), lambda: _("Accepted."))
+
+
+@bp.post("/<int:issue_id>/reject")
+@login_required
+def reject(issue_id: int):
+    return _act(issue_id, "reject", p.can_reject_issue, ReasonForm,
+                lambda i, f: s.reject(i, current_user, f.reason.data), lambda: _("The report was not accepted."))
+
+
+@bp.post("/<int:issue_id>/start")
+@login_required
+def start(issue_id: int):
+    return _act(issue_id, "start", p.can_start_issue, NoteForm,
+                lambda i, f: s.start(i, current_user, f.note.data), lambda: _("Marked as in progress."))
+
+
+def _do_assign(issue, form):
+    try:
+        assignee = db.session.get(User, int(form.assignee_id.data or 0))
+    except ValueError:
+        assignee = None
+    s.assign(issue, current_user, assignee, form.note.data)
+
+
+@bp.post("/<int:issue_id>/assign")
+@login_required
+def assign(issue_id: int):
+    def factory():
+        return AssignForm()
+
+    return _act(issue_id, "assign", p.can_assign_issue, factory, _do_assign, lambda: _("Assigned."))
+
+
+def _do_resolve(issue, form):
+    photo = request.files.get("photo")
+    mediation = {"parties": form.parties.data, "mediator": form.mediator.data,
+                 "agreement_reached": form.agreement_reached.data, "agreement_text": form.agreement_text.data}
+    s.resolve(issue, current_user, form.note.data, photo=photo if photo and photo.filename else None,
+              mediation=mediation)
+
+
+@bp.post("/<int:issue_id>/resolve")
+@login_required
+def resolve(issue_id: int):
+    return _act(issue_id, "resolve", p.can_resolve_issue, _resolve_form, _do_resolve,
+                lambda: _("Resolved. The reporter is asked to rate the result."))
+
+
+@bp.post("/<int:issue_id>/escalate")
+@login_required
+def escalate(issue_id: int):
+    return _act(issue_id, "escalate", p.can_escalate_issue, ReasonForm,
+                lambda i, f: s.escalate(i, current_user, f.reason.data),
+                lambda: _("Escalated. The next level now has it in their queue."))
+
+
+def _do_duplicate(issue, form):
+    raw = (form.original_id.data or "").strip().lstrip("#")
+    original = db.session.get(Issue, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    s.mark_duplicate(issue, current_user, original, form.note.data)
+
+
+@bp.post("/<int:issue_id>/duplicate")
+@login_required
+def duplicate(issue_id: int):
+    return _act(issue_id, "duplicate", p.can_mark_duplicate, DuplicateForm, _do_duplicate,
+                lambda: _("Marked as a duplicate; both reporters are told."))
+
+
+@bp.post("/<int:issue_id>/note")
+@login_required
+def note(issue_id: int):
+    return _act(issue_id, "note", p.can_add_issue_note, PublicNoteForm,
+                lambda i, f: s.add_note(i, current_user, f.note.data, f.public.data), lambda: _("Note added."))
+
+
+@bp.post("/<int:issue_id>/rate")
+@login_required
+def rate(issue_id: int):
+    issue = _load(issue_id)
+    if not p.is_issue_reporter(current_user, issue):
+        abort(403)  # sees it, but is not the reporter
+    return _act(issue_id, "rate", lambda u, i: True, RateForm,
+                lambda i, f: s.rate(i, current_user, f.value.data, f.comment.data),
+                lambda: _("Thank you for your rating."))
+
+
+@bp.post("/<int:issue_id>/revisit")
+@login_required
+def revisit(issue_id: int):
+    return _act(issue_id, "revisit", p.can_record_revisit, RateForm,
+                lambda i, f: s.record_revisit(i, current_user, f.value.data, f.comment.data),
+                lambda: _("The resident's answer is recorded."))
+
+
+@bp.post("/<int:issue_id>/support")
+@login_required
+def support(issue_id: int):
+    def do(issue, form):
+        if not s.support(issue, current_user):
+            raise s.IssueError(_("You already said “me too” for this issue."))
+
+    return _act(issue_id, "support", p.can_support_issue, NoteForm, do,
+                lambda: _("Thank you — counted. You can follow this issue."))

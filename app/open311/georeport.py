@@ -321,6 +321,10 @@ def find_token(token: str) -> list[dict]:
 
 
 # -- requests: POST ----------------------------------------------------------------------------------------
+#: IssueError.field → the GeoReport parameter it is about
+PARAMS = {"description": "description", "address": "address_string", "lat": "lat", "area_id": "address_id",
+          "category": "service_code", "reporter_name": "first_name/last_name", "reporter_phone": "phone",
+          "reporter_email": "email"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]{1,60})\](\[\])?$")
@@ -389,7 +393,7 @@ def _area_for(address_id: str | None, key: ApiKey) -> Area:
 def create_request(form, key: ApiKey):
     """POST requests: validate everything first, then report the issue through the issue tracker's service.
     Returns (issue, Open311Request). The caller commits."""
-    from app.issues.services import IssueError, report_issue
+    from app.issues.services import IssueError, description_max, report_issue
 
     code = clean(form.get("service_code"))
     if code is None:
@@ -412,9 +416,12 @@ def create_request(form, key: ApiKey):
         raise bad(_("A location is required: lat and long, address_string or address_id."))
 
     description = clean(form.get("description"))
-    if description is not None and len(description) > MAX_DESCRIPTION:
+    limit = min(MAX_DESCRIPTION, description_max())
+    if description is None:
+        raise bad(_("description is required: describe the problem in a few words."))
+    if len(description) > limit:
         raise bad(_("description may be at most %(n)d characters long; this one has %(len)d.",
-                    n=MAX_DESCRIPTION, len=len(description)))
+                    n=limit, len=len(description)))
     email = _limited(form, "email", 120)
     if email is not None and not _EMAIL.match(email):
         raise bad(_("email is not a valid e-mail address."))
@@ -432,13 +439,16 @@ def create_request(form, key: ApiKey):
     anonymous = attributes.get(ATTR_ANONYMOUS, ["no"])[0].lower() == "yes"
     area = _area_for(address_id, key)
 
+    token = secrets.token_urlsafe(24)
     try:
-        issue = report_issue(reporter=None, category=category, description=description or "", area=area,
+        issue = report_issue(reporter=None, category=category, description=description, area=area,
                              address=address, lat=lat, lon=lon, channel="open311", anonymous=anonymous,
-                             reporter_name=name, reporter_phone=phone, reporter_email=email)
+                             reporter_name=name, reporter_phone=phone, reporter_email=email, external_id=token)
     except IssueError as e:
-        raise bad(str(getattr(e, "message", None) or e)) from e
-    record = Open311Request(issue_id=issue.id, token=secrets.token_urlsafe(24), api_key_id=key.id,
+        param = PARAMS.get(getattr(e, "field", None) or "")
+        message = str(getattr(e, "message", None) or e)
+        raise bad(f"{param}: {message}" if param else message) from e
+    record = Open311Request(issue_id=issue.id, token=token, api_key_id=key.id,
                             device_id=device_id, account_id=account_id, media_url=media_url,
                             attributes={k: v for k, v in attributes.items()})
     db.session.add(record)

@@ -31,7 +31,7 @@ def release_overdue_claims(now: datetime) -> list[str]:
         if wish is None or wish.state != "claimed":
             continue
         try:
-            released = services.release(wish, None, "claim deadline passed", automatic=True, now=now)
+            released = services.release(wish, None, None, automatic=True, now=now)
         except services.WishError:
             continue  # another host moved it meanwhile
         changes.append(f"wish {wish.id}: claim {released.id if released else '?'} released "

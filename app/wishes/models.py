@@ -224,6 +224,7 @@ class WishClaimMember(db.Model):
     """A team member (帮帮团) named by the agency admin when the branch claims a wish."""
 
     __tablename__ = "wish_claim_member"
+    __table_args__ = (Index("ix_wish_claim_member_user", "user_id"),)
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("wish_claim.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)

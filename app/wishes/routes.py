@@ -22,11 +22,24 @@ from app.web.routes import safe_next
 from app.wishes import bp, services
 from app.wishes.forms import ClaimForm, FulfilForm, NoteForm, ReasonForm, WishForm
 from app.wishes.models import (
-    STATE_LABELS, Wish, WishClaim, WishClaimMember, action_label, categories, category_label, state_label,
+    STATE_LABELS,
+    Wish,
+    WishClaim,
+    WishClaimMember,
+    action_label,
+    categories,
+    category_label,
+    state_label,
 )
 from app.wishes.policy import (
-    can_claim_any, can_post_on_behalf, can_review_wishes, can_view_wish, claim_org_ids, is_wish_claimant,
-    is_wish_owner, is_wish_staff,
+    can_claim_any,
+    can_post_on_behalf,
+    can_review_wishes,
+    can_view_wish,
+    claim_org_ids,
+    is_wish_claimant,
+    is_wish_owner,
+    is_wish_staff,
 )
 from app.wishes.services import AlreadyClaimed, DuplicatePost, WishError, WishInput
 
@@ -83,16 +96,9 @@ def wall():
     near = request.args.get("near") == "1"
     street_id = _my_street_id() if near else None
 
-    stmt = select(Wish).options(*_wish_options())
-    states = WALL_STATUSES[status]
-    stmt = stmt.where(Wish.state == states[0]) if len(states) == 1 else stmt.where(Wish.state.in_(states))
-    if category:
-        stmt = stmt.where(Wish.category == category)
-    if community_id:
-        stmt = stmt.where(Wish.community_id == community_id)
-    elif street_id:
-        stmt = stmt.where(Wish.street_id == street_id)
-    page = keyset_page(db.session, stmt, keys=[(Wish.published_at, "desc"), (Wish.id, "desc")],
+    stmt = services.wall_statement(WALL_STATUSES[status], category=category, community_id=community_id,
+                                   street_id=street_id).options(*_wish_options())
+    page = keyset_page(db.session, stmt, keys=services.WALL_KEYS,
                        cursor=request.args.get("after"), size=_page_size())
     filters = {k: v for k, v in {"status": status if status != "published" else "", "category": category,
                                  "community": community_id or "", "near": "1" if near else ""}.items() if v}

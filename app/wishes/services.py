@@ -108,6 +108,24 @@ def _community_and_street(area: Area) -> tuple[Area | None, Area | None]:
     return community, street
 
 
+#: the wall's order; the indexes ix_wish_wall / ix_wish_community_wall / ix_wish_street_wall match it
+WALL_KEYS = [(Wish.published_at, "desc"), (Wish.id, "desc")]
+
+
+def wall_statement(states: tuple[str, ...], *, category: str | None = None, community_id: int | None = None,
+                   street_id: int | None = None):
+    """The wall's filter (order and page come from keyset_page with WALL_KEYS)."""
+    stmt = select(Wish)
+    stmt = stmt.where(Wish.state == states[0]) if len(states) == 1 else stmt.where(Wish.state.in_(states))
+    if community_id:
+        stmt = stmt.where(Wish.community_id == community_id)
+    elif street_id:
+        stmt = stmt.where(Wish.street_id == street_id)
+    if category:
+        stmt = stmt.where(Wish.category == category)
+    return stmt
+
+
 def find_by_post_key(key: str | None) -> Wish | None:
     if not key:
         return None

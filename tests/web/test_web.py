@@ -154,3 +154,29 @@ def test_language_switch_ignores_unknown_language(client):
 def test_default_language_is_chinese(app):
     r = app.test_client().get("/")
     assert '<html lang="zh-CN">' in r.get_data(as_text=True)
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_audit_log_records_actor_action_and_ip(client, city):
+    from sqlalchemy import select
+
+    from app.audit.models import AuditEntry
+    from app.extensions import db
+
+    client.post("/auth/register", {"mobile": "13812340000", "display_name": "审计", "password": "longenough",
+                                   "confirm": "longenough", "area_id": city.micro_a1.id, "action": "register"},
+                environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.registered"))
+    assert entry.ip == "10.1.2.3" and entry.actor_id == entry.subject_id and entry.subject_type == "user"
+    assert entry.area_id == city.micro_a1.id

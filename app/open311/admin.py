@@ -1,0 +1,136 @@
+"""API-key administration for city admins: list, issue (the key is shown once), revoke."""
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from app.accounts.forms import EmptyForm
+from app.areas.models import Area
+from app.areas.routes import picker_from_values
+from app.extensions import db
+from app.open311 import admin_bp
+from app.open311.forms import ApiKeyForm
+from app.open311.models import ApiKey
+from app.open311.policy import can_manage_api_keys
+from app.open311.services import ApiKeyError, issue_key, revoke_key
+from app.organisations.models import Organisation
+from app.web.errors import _messages
+from app.web.htmx import notify, render_page
+from app.web.pagination import keyset_page
+
+PAGE_SIZE = 50
+PICKED_LEVELS = ("area_id", "grid", "community", "street")
+
+
+# app.web.errors answers anything under /open311/ in JSON (for the API); these pages are HTML
+def _html_error(code: int, title=None, detail=None):
+    default_title, default_detail = _messages(code)
+    return render_page("errors/error.html", "errors/_error.html", code=code, title=title or default_title,
+                       detail=detail or default_detail), code
+
+
+@admin_bp.errorhandler(CSRFError)
+def csrf_error(e):
+    return _html_error(400, _("This form has expired"),
+                       _("For your safety forms expire after a while. Go back, reload the page and submit again. "
+                         "Nothing was changed."))
+
+
+@admin_bp.errorhandler(HTTPException)
+def http_error(e: HTTPException):
+    if e.code and e.code < 400:
+        return e
+    return _html_error(e.code or 500)
+
+
+def _authorise() -> None:
+    if not can_manage_api_keys(current_user):
+        abort(403)
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name).limit(500))
+    return [(0, _("— none —"))] + [(oid, name) for oid, name in rows]
+
+
+def _picked_area(values) -> Area | None:
+    """The deepest level chosen in the area picker (micro-grid, else grid, community, street)."""
+    for name in PICKED_LEVELS:
+        try:
+            area_id = int(values.get(name, ""))
+        except ValueError:
+            continue
+        return db.session.get(Area, area_id)
+    return None
+
+
+def _page():
+    stmt = select(ApiKey).options(selectinload(ApiKey.default_area), selectinload(ApiKey.organisation),
+                                  selectinload(ApiKey.created_by))
+    return keyset_page(db.session, stmt, keys=[(ApiKey.created_at, "desc"), (ApiKey.id, "desc")],
+                       cursor=request.args.get("after"), size=PAGE_SIZE)
+
+
+def _render_index(form, picker, area_error=None, status=200):
+    page = _page()
+    return render_page("open311/keys.html", "open311/_key_rows.html" if request.args.get("after") else None,
+                       form=form, picker=picker, area_error=area_error, page=page, revoke_form=EmptyForm()), status
+
+
+@admin_bp.route("/keys", methods=["GET", "POST"])
+@login_required
+def keys():
+    _authorise()
+    form = ApiKeyForm()
+    form.organisation_id.choices = _organisation_choices()
+    values = request.form if request.method == "POST" else request.args
+    picker = picker_from_values(values)
+    if request.method == "GET" or request.form.get("action") == "pick":
+        return _render_index(form, picker)
+    area = _picked_area(request.form)
+    area_error = None
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+        try:
+            key, plaintext = issue_key(current_user, name=form.name.data, owner=form.owner.data,
+                                       organisation=organisation, default_area=area)
+        except ApiKeyError as e:
+            db.session.rollback()
+            if e.field in ("name", "owner"):
+                getattr(form, e.field).errors.append(str(e.message))
+            else:
+                area_error = str(e.message)
+        else:
+            db.session.commit()
+            # shown once, never stored in plaintext: rendered here rather than carried through a redirect
+            response = render_page("open311/created.html", key=key, plaintext=plaintext)
+            return response, 200, {"Cache-Control": "no-store"}
+    elif area is None or area.level == "city":
+        area_error = _("Choose the area where requests without an address_id are filed.")
+    return _render_index(form, picker, area_error)
+
+
+@admin_bp.post("/keys/<int:key_id>/revoke")
+@login_required
+def revoke(key_id: int):
+    _authorise()
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            revoke_key(current_user, key)
+        except ApiKeyError as e:
+            db.session.rollback()
+            notify(str(e.message), "error")
+        else:
+            db.session.commit()
+            notify(_("The key %(prefix)s… was revoked. Requests with it are refused from now on.",
+                     prefix=key.key_prefix))
+    return redirect(url_for("open311_admin.keys"), 303)
