@@ -42,7 +42,7 @@ test: venv i18n
 lint: venv
 	$(BIN)/ruff check app tests scripts bench wsgi.py
 
-bench: db
+bench: venv i18n
 	$(BIN)/python bench/run.py
 
 clean:

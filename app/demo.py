@@ -47,7 +47,7 @@ class DemoCity:
         community = self.areas[community_key]
         return list(db.session.scalars(
             select(User).join(Area, User.home_area_id == Area.id)
-            .where(Area.path.startswith(community.path), User.is_demo.is_(True)).order_by(User.id)
+            .where(Area.in_subtree(community.path), User.is_demo.is_(True)).order_by(User.id)
         ))
 
 

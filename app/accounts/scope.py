@@ -87,7 +87,7 @@ def area_scope(user, area_id_column, roles: str | Iterable[str]):
     areas = role_areas(user, roles)
     if not areas:
         return false()
-    subtree = select(Area.id).where(or_(*[Area.path.startswith(a.path, autoescape=True) for a in areas]))
+    subtree = select(Area.id).where(or_(*[Area.in_subtree(a.path) for a in areas]))
     return area_id_column.in_(subtree)
 
 

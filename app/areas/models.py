@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -33,7 +33,7 @@ class Area(db.Model):
     __tablename__ = "area"
     __table_args__ = (
         CheckConstraint("level IN ('city','street','community','grid','microgrid')", name="level"),
-        Index("ix_area_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+        Index("ix_area_path", "path"),
         Index("ix_area_parent_name", "parent_id", "name"),
         Index("ix_area_level_name", "level", "name"),
     )
@@ -43,7 +43,8 @@ class Area(db.Model):
     level: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(80))
     code: Mapped[str | None] = mapped_column(String(32), unique=True)
-    path: Mapped[str] = mapped_column(String(255), default="")
+    #: byte-order collation on PostgreSQL so "/1/4/" ≤ path < "/1/40" is one index range whatever the locale
+    path: Mapped[str] = mapped_column(String(255).with_variant(String(255, collation="C"), "postgresql"), default="")
     households: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -62,6 +63,16 @@ class Area(db.Model):
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to and including this area."""
         return [int(p) for p in self.path.strip("/").split("/") if p]
+
+    @classmethod
+    def in_subtree(cls, path: str, column=None):
+        """SQL: ``column`` (default Area.path) lies in the subtree whose root has ``path``.
+
+        Written as a range, not LIKE, so SQLite (case-insensitive LIKE) and PostgreSQL both use the path index:
+        paths are digits and slashes, and "0" is the character after "/".
+        """
+        column = cls.path if column is None else column
+        return and_(column >= path, column < path[:-1] + "0")
 
     def is_within(self, other: "Area") -> bool:
         return self.path.startswith(other.path)

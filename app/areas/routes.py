@@ -70,7 +70,7 @@ def show(area_id: int):
                                ([area.id] if area.level == "microgrid" else []))
     role_counts = dict(db.session.execute(
         select(RoleAssignment.role, func.count()).join(Area, RoleAssignment.area_id == Area.id)
-        .where(Area.path.startswith(area.path, autoescape=True)).group_by(RoleAssignment.role)
+        .where(Area.in_subtree(area.path)).group_by(RoleAssignment.role)
     ).all())
     return render_template("areas/show.html", area=area, lineage=area.lineage(), children=children,
                            staffing=staffing, role_counts=role_counts, levels=LEVELS)

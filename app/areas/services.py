@@ -31,7 +31,7 @@ def create_area(name: str, level: str, parent: Area | None = None, code: str | N
 
 def subtree_clause(area: Area):
     """WHERE clause for an area and everything below it (uses the path index)."""
-    return Area.path.startswith(area.path, autoescape=True)
+    return Area.in_subtree(area.path)
 
 
 def children_of(parent_id: int | None, level: str) -> list[Area]:

@@ -45,7 +45,7 @@ def seed_issues(city: DemoCity) -> str | None:
     made.append(i4)
     # 5 recorded by leader1 for an elderly resident on a home visit; in progress at micro-grid level
     resident = u.get("resident3")
-    i5 = report("leader1", "facilities", "楼道扶手松了，老人上下楼不安全。", "community1.g1.m1", ago(days=2),
+    i5 = report("leader1", "other", "楼道扶手松了，老人上下楼不安全。", "community1.g1.m1", ago(days=2),
                 channel="visit", on_behalf_of=resident, reporter_name=None if resident else "刘奶奶")
     s.accept(i5, u["leader1"], now=ago(days=2) + timedelta(hours=1))
     s.start(i5, u["leader1"], "已联系维修师傅。", now=ago(days=1))
@@ -72,10 +72,9 @@ def seed_issues(city: DemoCity) -> str | None:
         made.append(i9)
     # 10 escalated to the community, in progress, resolve limit passed: overdue at community level
     i10 = report("resident1", "facilities", "小区健身器材断裂，有孩子差点受伤。", "community1.g1.m1", ago(days=20))
-    s.accept(i10, u["leader1"], now=ago(days=20) + timedelta(hours=2))
-    s.start(i10, u["leader1"], now=ago(days=19))
-    s.escalate(i10, u["leader1"], "需要社区申请资金更换器材。", now=ago(days=18))
-    s.escalate(i10, u["staff1"], "器材属于街道统一采购，需要街道协调。", now=ago(days=17)) if False else None
+    s.accept(i10, u["staff1"], now=ago(days=20) + timedelta(hours=2))
+    s.start(i10, u["staff1"], now=ago(days=19))
+    s.escalate(i10, u["staff1"], "更换器材需要社区申请资金统一采购。", now=ago(days=17))
     made.append(i10)
     # 11 neighbour dispute, resolved with a mediation record and closed
     if "resident6" in u:
@@ -90,9 +89,8 @@ def seed_issues(city: DemoCity) -> str | None:
     # 12 street level, in progress (a hazard on a road between communities)
     i12 = report("rider1", "safety_hazard", "青石社区路口的交通信号灯倒向一边。", "community1b.g1.m1", ago(hours=30),
                  channel="sentinel")
+    s.escalate(i12, u["street1"], "路口设施不属于单个网格。", now=ago(hours=29))
     s.escalate(i12, u["street1"], "涉及交通设施，由街道协调交警部门。", now=ago(hours=29))
-    s.escalate(i12, u["street1"], "涉及交通设施，由街道协调交警部门。", now=ago(hours=29)) if i12.level != "street" \
-        else None
     s.accept(i12, u["street1"], now=ago(hours=28))
     s.start(i12, u["street1"], now=ago(hours=27))
     made.append(i12)

@@ -2,6 +2,8 @@
 303, or the updated fragment for htmx."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -280,13 +282,30 @@ def _detail_context(issue: Issue, *, errors: dict | None = None, forms: dict | N
         issue=issue, show_internal=show_internal, is_reporter=is_reporter,
         photos=[u for u in photos if u.id != issue.resolution_photo_id],
         resolution_photo=next((u for u in photos if u.id == issue.resolution_photo_id), None),
-        entries=entries_for(issue, include_internal=show_internal),
+        entries=_timeline(issue, show_internal, is_reporter),
         ratings=s.ratings_for(issue) if (show_internal or is_reporter) else [],
         mediation=s.mediation_for(issue) if (show_internal or is_reporter) and issue.category.requires_mediation
         else None,
         supported=s.has_supported(issue, current_user), forms=forms, errors=errors or {},
         state_label=state_label, action_label=action_label, channel_label=channel_label, next_level=next_level,
     )
+
+
+def _timeline(issue: Issue, show_internal: bool, is_reporter: bool) -> list:
+    """Timeline entries; for the public, an anonymous reporter's own entries show no name at all."""
+    entries = entries_for(issue, include_internal=show_internal)
+    if show_internal or is_reporter or not issue.anonymous:
+        return entries
+    hidden = {issue.reporter_id, issue.on_behalf_of_id} - {None}
+    anonymous = SimpleNamespace(masked_name=_("Anonymous"), display_name=_("Anonymous"))
+    out = []
+    for e in entries:
+        if e.actor_id in hidden:
+            e = SimpleNamespace(**{k: getattr(e, k) for k in (
+                "at", "public", "action", "from_state", "to_state", "from_level", "to_level", "note")},
+                actor=anonymous, on_behalf_of=None)
+        out.append(e)
+    return out
 
 
 def level_label_str(level: str) -> str:

@@ -46,7 +46,7 @@ def issue_key(actor, *, name: str, default_area: Area | None, owner: str | None 
                  created_by_id=getattr(actor, "id", None))
     db.session.add(key)
     db.session.flush()
-    events.emit("open311.key_issued", actor=actor, subject=key, name=key.name, key_prefix=key.key_prefix,
+    events.emit("open311.key_issued", actor=actor, subject=key, key_name=key.name, key_prefix=key.key_prefix,
                 owner=key.owner, default_area_id=default_area.id)
     return key, plaintext
 
@@ -59,7 +59,7 @@ def revoke_key(actor, key: ApiKey) -> ApiKey:
     key.revoked_at = utcnow()
     key.revoked_by_id = getattr(actor, "id", None)
     db.session.flush()
-    events.emit("open311.key_revoked", actor=actor, subject=key, name=key.name, key_prefix=key.key_prefix)
+    events.emit("open311.key_revoked", actor=actor, subject=key, key_name=key.name, key_prefix=key.key_prefix)
     return key
 
 

@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=True),
-    sa.Column('path', sa.String(length=255), nullable=False),
+    sa.Column('path', sa.String(length=255).with_variant(sa.String(length=255, collation='C'), 'postgresql'), nullable=False),
     sa.Column('households', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("level IN ('city','street','community','grid','microgrid')", name=op.f('ck_area_level')),
@@ -35,7 +35,7 @@ def upgrade():
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.create_index('ix_area_level_name', ['level', 'name'], unique=False)
         batch_op.create_index('ix_area_parent_name', ['parent_id', 'name'], unique=False)
-        batch_op.create_index('ix_area_path', ['path'], unique=False, postgresql_ops={'path': 'varchar_pattern_ops'})
+        batch_op.create_index('ix_area_path', ['path'], unique=False)
 
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -216,7 +216,7 @@ def downgrade():
     op.drop_table('user')
     op.drop_table('organisation')
     with op.batch_alter_table('area', schema=None) as batch_op:
-        batch_op.drop_index('ix_area_path', postgresql_ops={'path': 'varchar_pattern_ops'})
+        batch_op.drop_index('ix_area_path')
         batch_op.drop_index('ix_area_parent_name')
         batch_op.drop_index('ix_area_level_name')
 

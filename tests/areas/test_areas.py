@@ -118,3 +118,18 @@ def test_home_lists_staffing_gaps_for_staff_only(client, make_client, city):
     resident = make_client()
     resident.login("resident_a")
     assert "1+1+3" not in resident.get("/").get_data(as_text=True)
+
+
+def test_subtree_query_uses_the_path_index(city):
+    """The range form of the prefix query is an index range scan (LIKE would not be on SQLite)."""
+    from sqlalchemy import text
+
+    stmt = select(Area.id).where(subtree_clause(city.comm_a))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(str(row[-1]) for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert "ix_area_path" in plan and "SCAN area" not in plan.replace("USING", ""), plan
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in db.session.execute(text("EXPLAIN " + sql)))
+        assert "ix_area_path" in plan, plan

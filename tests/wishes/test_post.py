@@ -1,0 +1,238 @@
+"""Posting a wish: a resident for themself, staff / leaders on behalf of a resident; bad input changes nothing."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.timeline.models import TimelineEntry
+from app.timeutil import local_today
+from app.uploads.models import Upload
+from app.wishes.models import Wish
+from tests.wishes.helpers import files_under, get_wish, jpeg_bytes, wish_count
+
+
+def form(**kw):
+    data = {"category": "study", "title": "A desk lamp", "description": "My grandson needs a lamp for homework.",
+            "value": "80", "wanted_by": (local_today() + timedelta(days=20)).isoformat(), "post_key": "key-0123456789"}
+    data.update(kw)
+    return data
+
+
+def test_new_form_needs_login(client, city):
+    r = client.get("/wishes/new")
+    assert r.status_code == 302 and "/auth/login" in r.headers["Location"]
+
+
+def test_resident_posts_a_wish(client, city):
+    client.login("resident_a")
+    page = client.get("/wishes/new").get_data(as_text=True)
+    assert 'name="post_key"' in page and 'name="resident"' not in page  # no 代录 fields for a resident
+    r = client.post("/wishes/new", form())
+    assert r.status_code == 303
+    wish = db_wish()
+    assert wish.state == "pending" and wish.wisher_id == city.resident_a.id and not wish.on_behalf
+    assert wish.community_id == city.comm_a.id and wish.street_id == city.street_a.id
+    actions = [e.action for e in entry_list(wish)]
+    assert actions == ["posted"]
+    assert audit_actions(wish) == ["wish.posted"]
+    assert r.headers["Location"].endswith(f"/wishes/{wish.id}")
+    detail = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert "A desk lamp" in detail and "wishes/%d/withdraw" % wish.id in detail
+
+
+def db_wish() -> Wish:
+    from app.extensions import db
+
+    db.session.expire_all()
+    return db.session.scalars(select(Wish).order_by(Wish.id.desc())).first()
+
+
+def entry_list(wish):
+    from app.extensions import db
+
+    return list(db.session.scalars(select(TimelineEntry).where(TimelineEntry.subject_type == "wish",
+                                                               TimelineEntry.subject_id == wish.id)
+                                   .order_by(TimelineEntry.id)))
+
+
+def audit_actions(wish):
+    from app.extensions import db
+
+    return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_type == "wish",
+                                                                   AuditEntry.subject_id == wish.id)
+                                   .order_by(AuditEntry.id)))
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("value", "501", "at most ¥500"),
+    ("value", "-5", "estimated value"),
+    ("value", "lots", "as a number"),
+    ("wanted_by", "2000-01-01", "in the past"),
+    ("wanted_by", "not-a-date", "YYYY-MM-DD"),
+    ("description", "", "Describe the wish"),
+    ("description", "x" * 10_000, "at most 1000"),
+    ("title", "", "short title"),
+    ("category", "weapons", "category from the list"),
+])
+def test_bad_input_is_refused_with_a_clear_message(client, city, field, value, message):
+    client.login("resident_a")
+    r = client.post("/wishes/new", form(**{field: value}), headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    assert message in r.get_data(as_text=True)
+    assert wish_count() == 0
+
+
+def test_bad_input_message_in_chinese_by_default(client, city):
+    client.login("resident_a")
+    r = client.post("/wishes/new", form(value="900"), headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert r.status_code == 200
+    assert "¥500" in r.get_data(as_text=True) and "微心愿" in r.get_data(as_text=True)
+    assert wish_count() == 0
+
+
+def test_value_cap_is_configurable(app, client, city):
+    app.config["WISH_VALUE_CAP"] = 1000
+    try:
+        client.login("resident_a")
+        assert client.post("/wishes/new", form(value="900")).status_code == 303
+    finally:
+        app.config.pop("WISH_VALUE_CAP")
+
+
+def test_photo_is_reencoded_without_metadata(app, client, city):
+    client.login("resident_a")
+    r = client.post("/wishes/new", form(photo=(io.BytesIO(jpeg_bytes(exif_gps=True)), "lamp.jpg")))
+    assert r.status_code == 303
+    wish = db_wish()
+    assert wish.photo_id is not None
+    from app.extensions import db
+
+    upload = db.session.get(Upload, wish.photo_id)
+    assert upload.subject_type == "wish" and upload.subject_id == wish.id
+    path = app.config["UPLOAD_DIR"] + "/" + upload.relpath
+    with Image.open(path) as img:
+        assert not img.getexif()
+    served = client.get(f"/uploads/{upload.token}.jpg")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+
+
+def test_renamed_pdf_is_refused_and_leaves_no_file(app, client, city):
+    before = files_under(app.config["UPLOAD_DIR"])
+    client.login("resident_a")
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF"
+    r = client.post("/wishes/new", form(photo=(io.BytesIO(pdf), "photo.jpg")), headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    assert "Only JPEG, PNG or WebP" in r.get_data(as_text=True)
+    assert wish_count() == 0
+    assert files_under(app.config["UPLOAD_DIR"]) == before
+
+
+def test_20mb_image_is_refused_and_leaves_no_file(app, client, city):
+    before = files_under(app.config["UPLOAD_DIR"])
+    client.login("resident_a")
+    big = jpeg_bytes() + b"\0" * (20 * 1024 * 1024)
+    r = client.post("/wishes/new", form(photo=(io.BytesIO(big), "big.jpg")), headers={"Accept-Language": "en"})
+    assert r.status_code == 413
+    assert "5 MB" in r.get_data(as_text=True)
+    assert wish_count() == 0
+    assert files_under(app.config["UPLOAD_DIR"]) == before
+
+
+def test_6mb_image_is_refused_by_the_photo_check(app, client, city):
+    before = files_under(app.config["UPLOAD_DIR"])
+    client.login("resident_a")
+    big = jpeg_bytes() + b"\0" * (6 * 1024 * 1024)
+    r = client.post("/wishes/new", form(photo=(io.BytesIO(big), "big.jpg")), headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and "at most 5 MB" in r.get_data(as_text=True)
+    assert wish_count() == 0 and files_under(app.config["UPLOAD_DIR"]) == before
+
+
+def test_failure_after_storing_the_photo_leaves_no_orphan(app, client, city, monkeypatch):
+    """A photo stored and then rolled back (the service fails later) is removed from disk."""
+    from app.wishes import services
+
+    def boom(*a, **kw):
+        raise services.WishError("late failure")
+
+    monkeypatch.setattr(services, "record", boom)
+    before = files_under(app.config["UPLOAD_DIR"])
+    client.login("resident_a")
+    r = client.post("/wishes/new", form(photo=(io.BytesIO(jpeg_bytes()), "lamp.jpg")))
+    assert r.status_code == 200 and "late failure" in r.get_data(as_text=True)
+    assert wish_count() == 0
+    assert files_under(app.config["UPLOAD_DIR"]) == before
+
+
+def test_double_submit_creates_one_wish(client, city):
+    client.login("resident_a")
+    first = client.post("/wishes/new", form(post_key="same-key-12345"))
+    second = client.post("/wishes/new", form(post_key="same-key-12345"))
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert wish_count() == 1
+
+
+def test_staff_records_a_wish_on_behalf_of_a_resident(client, city):
+    client.login("staff_a")
+    page = client.get("/wishes/new").get_data(as_text=True)
+    assert 'name="resident"' in page
+    r = client.post("/wishes/new", form(resident="resident_a"))
+    assert r.status_code == 303
+    wish = db_wish()
+    assert wish.on_behalf and wish.wisher_id == city.resident_a.id and wish.author_id == city.staff_a.id
+    entry = entry_list(wish)[0]
+    assert entry.action == "posted_on_behalf" and entry.on_behalf_of_id == city.resident_a.id
+    staff_view = client.get(f"/wishes/{wish.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "on behalf of the resident" in staff_view
+    client.logout()
+    client.login("resident_a")  # the resident sees their wish and can withdraw it
+    own = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert f"/wishes/{wish.id}/withdraw" in own
+
+
+def test_leader_records_a_wish_for_a_resident_without_an_account(client, city):
+    client.login("leader_a1")
+    r = client.post("/wishes/new", form(subject_name="黄奶奶", subject_contact="son 13900000099",
+                                        area_id=str(city.micro_a1.id)))
+    assert r.status_code == 303
+    wish = db_wish()
+    assert wish.on_behalf and wish.wisher_id is None and wish.subject_name == "黄奶奶"
+    assert wish.area_id == city.micro_a1.id and wish.masked_wisher == "黄*"
+
+
+def test_leader_cannot_record_for_a_resident_of_another_area(client, city):
+    client.login("leader_a1")
+    r = client.post("/wishes/new", form(resident="resident_b"), headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and "your own area" in r.get_data(as_text=True)
+    r = client.post("/wishes/new", form(subject_name="Someone", area_id=str(city.micro_b1.id)),
+                    headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and "where the resident lives" in r.get_data(as_text=True)
+    assert wish_count() == 0
+
+
+def test_resident_cannot_use_the_on_behalf_fields(client, city):
+    client.login("resident_a2")
+    r = client.post("/wishes/new", form(resident="resident_a"))
+    assert r.status_code == 303
+    wish = db_wish()
+    assert wish.wisher_id == city.resident_a2.id and not wish.on_behalf
+
+
+def test_user_without_home_cannot_post(client, city):
+    client.login("agency_a")
+    r = client.post("/wishes/new", form(), headers={"Accept-Language": "en"})
+    assert r.status_code == 200 and "no home community" in r.get_data(as_text=True)
+    assert wish_count() == 0
+
+
+def test_missing_csrf_is_refused(client, city):
+    client.login("resident_a")
+    r = client.post("/wishes/new", form(), csrf=False)
+    assert r.status_code == 400
+    assert wish_count() == 0
+    assert get_wish(1) is None
