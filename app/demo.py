@@ -9,9 +9,9 @@ seeder in order. Each seeder is idempotent: it returns at once when its part alr
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import select
 

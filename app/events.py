@@ -12,8 +12,9 @@ request still commits once and a failure rolls everything back together.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from blinker import Namespace
 

@@ -13,9 +13,9 @@ simply waits its turn and then finds nothing left to do.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import text
 
@@ -60,7 +60,7 @@ def run_all(now: datetime | None = None, only: str | None = None) -> list[JobRes
             changes = fn(now) or []
             db.session.commit()
             results.append(JobResult(name, list(changes)))
-        except Exception as exc:  # one failing job must not stop the others
+        except Exception as exc:  # noqa: BLE001 — one failing job must not stop the others
             db.session.rollback()
             results.append(JobResult(name, [], error=f"{type(exc).__name__}: {exc}"))
     return results

@@ -1,14 +1,14 @@
 """Times are stored as naive UTC and shown in the deployment's timezone (Asia/Shanghai by default)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def local_zone() -> ZoneInfo:
@@ -22,7 +22,7 @@ def to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(local_zone())
 
 
@@ -35,7 +35,7 @@ def local_date_to_utc(day: date, end_of_day: bool = False) -> datetime:
     from datetime import time
 
     moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=local_zone())
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def iso_local(value: datetime | None) -> str | None:

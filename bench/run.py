@@ -46,7 +46,7 @@ def build_tree(microgrids: int) -> list[Area]:
     rows = []
     per_grid = max(1, microgrids // len(grids))
     for grid in grids:
-        for m in range(per_grid):
+        for _ in range(per_grid):
             rows.append({"id": next_id, "parent_id": grid.id, "level": "microgrid", "name": f"M{next_id}",
                          "path": f"{grid.path}{next_id}/"})
             next_id += 1

@@ -111,7 +111,8 @@ def password():
             getattr(form, e.field).errors.append(str(e.message))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session id changed with auth_version; keep this one signed in
+            # the session id changed with auth_version: sign this session in again, the others drop out
+            login_user(current_user._get_current_object())
             notify(_("Your password has been changed. Other devices are signed out."))
             return redirect(url_for("accounts.me"), 303)
     return render_template("accounts/password.html", form=form)

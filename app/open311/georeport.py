@@ -9,7 +9,7 @@ import math
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -62,8 +62,12 @@ def api_categories() -> list:
     return list(db.session.scalars(stmt))
 
 
+#: what a service_code, token or address_id can look like; anything else is unknown without asking the database
+_CODE = re.compile(r"^[A-Za-z0-9_.~-]{1,64}$")
+
+
 def find_category(code: str | None):
-    if not code or len(code) > 40:
+    if not code or not _CODE.match(code) or len(code) > 40:
         return None
     cat = _categories()
     return db.session.scalar(select(cat).where(cat.code == code, cat.active.is_(True), cat.public.is_(True)))
@@ -250,7 +254,7 @@ def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
         raise bad(problem) from e
     if moment.tzinfo is None:
         raise bad(problem)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _csv(value: str | None) -> list[str]:
@@ -313,7 +317,7 @@ def list_requests(args: Mapping[str, str]) -> list[dict]:
 
 def find_token(token: str) -> list[dict]:
     record = None
-    if token and len(token) <= 64:
+    if token and _CODE.match(token):
         record = db.session.scalar(select(Open311Request).where(Open311Request.token == token))
     if record is None:
         raise ApiError(404, _("Token %(token)s was not found.", token=xml_safe(token or "")[:64]))
@@ -383,7 +387,7 @@ def _person_name(first: str | None, last: str | None) -> str | None:
 def _area_for(address_id: str | None, key: ApiKey) -> Area:
     if address_id is None:
         return key.default_area
-    area = db.session.scalar(select(Area).where(Area.code == address_id))
+    area = db.session.scalar(select(Area).where(Area.code == address_id))  # control characters already removed
     if area is None or area.level == "city":
         raise bad(_("Unknown address_id %(id)s: it must be the code of an area of this portal.",
                     id=address_id))

@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import client_ip, csrf, db, limiter
-from app.open311 import admin  # noqa: F401 — the key administration pages attach to admin_bp
-from app.open311 import bp
-from app.open311.formats import render, render_errors
+from app.open311 import (
+    admin,  # noqa: F401 — the key administration pages attach to admin_bp
+    bp,
+)
 from app.open311 import georeport as geo
+from app.open311.formats import render, render_errors
 from app.open311.georeport import ApiError
 from app.open311.models import hash_key
 from app.open311.services import find_key, touch_key

@@ -8,8 +8,8 @@ Keep each card to one or two bounded queries.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 _cards: list[tuple[int, Callable]] = []
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -12,7 +11,7 @@ from app.accounts.scope import assignments
 from app.extensions import db
 from app.web import bp
 from app.web.home import cards_for
-from app.web.htmx import notify, render_page
+from app.web.htmx import render_page
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:

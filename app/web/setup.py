@@ -5,7 +5,8 @@ import importlib
 import importlib.util
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext as _l
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
 from app.extensions import db, login_manager

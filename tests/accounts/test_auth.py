@@ -184,3 +184,43 @@ def test_me_masks_the_mobile_number(client, city):
     html = client.get("/me").get_data(as_text=True)
     assert city.resident_a.mobile not in html
     assert re.search(r"137\*\*\*\*\d{4}", html)
+
+
+def test_login_throttle_with_redis_storage(app):
+    """With RATELIMIT_STORAGE_URI=redis://… the throttle is shared through Redis (several workers, several hosts)."""
+    import socket
+
+    from app import create_app
+    from tests.conftest import Client, require
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        reachable = True
+    except OSError:
+        reachable = False
+    require(reachable, "Redis is not running on 127.0.0.1:6379")
+    import redis
+
+    from app.extensions import limiter
+
+    redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+    saved = (limiter._storage, limiter._limiter)  # the limiter is one object; give the session app its store back
+    try:
+        _throttle_through_redis(app, create_app, Client)
+    finally:
+        limiter._storage, limiter._limiter = saved
+        redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+
+
+def _throttle_through_redis(app, create_app, Client):
+    from app.extensions import limiter
+
+    redis_app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            "SECRET_KEY": "redis-test", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"})
+    assert "redis" in type(limiter.storage).__name__.lower()
+    first, second = Client(redis_app.test_client(), redis_app), Client(redis_app.test_client(), redis_app)
+    for _ in range(3):
+        first.post("/auth/login", {"username": "ghost", "password": "wrong-password"})
+    for _ in range(2):
+        second.post("/auth/login", {"username": "ghost", "password": "wrong-password"})
+    assert second.post("/auth/login", {"username": "ghost", "password": "wrong-password"}).status_code == 429

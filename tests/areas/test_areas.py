@@ -11,7 +11,8 @@ from app.extensions import db
 
 
 def test_paths_and_subtree(city):
-    assert city.micro_a1.path == f"/{city.city.id}/{city.street_a.id}/{city.comm_a.id}/{city.grid_a.id}/{city.micro_a1.id}/"
+    ids = [city.city.id, city.street_a.id, city.comm_a.id, city.grid_a.id, city.micro_a1.id]
+    assert city.micro_a1.path == "/" + "/".join(map(str, ids)) + "/"
     names = set(db.session.scalars(select(Area.name).where(subtree_clause(city.comm_a))))
     assert names == {"Community A", "Grid A", "Micro A1", "Micro A2"}
     assert city.micro_a1.is_within(city.street_a) and not city.micro_a1.is_within(city.street_b)

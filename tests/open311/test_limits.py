@@ -5,8 +5,8 @@ from tests.open311.conftest import assert_error
 
 
 def test_per_key_limit(api, o311, app, monkeypatch):
-    from app.open311.services import issue_key
     from app.extensions import db
+    from app.open311.services import issue_key
 
     monkeypatch.setitem(app.config, "OPEN311_LIMIT_PER_KEY", "2 per minute")
     body = {"api_key": o311.key, "service_code": "street_light", "description": "Out", "address_string": "Gate"}

@@ -191,3 +191,24 @@ def test_put_is_refused_in_spec_shape(client, o311):
     r = client.c.open("/open311/v2/requests.json", method="PUT")
     assert r.status_code == 405  # answered by the portal's error handler, in the spec's JSON shape
     assert r.get_json()[0]["code"] == 405
+
+
+@pytest.mark.parametrize("path", [
+    "/services/%00.json", "/services/%E2%80%AE.xml", "/tokens/%00.json", "/tokens/" + "a" * 300 + ".xml",
+    "/requests/%00.json", "/requests/" + "9" * 40 + ".json", "/requests.json?service_code=%00",
+    "/requests.json?start_date=%00", "/requests.json?service_request_id=%00", "/requests.xml?status=%00",
+])
+def test_odd_paths_and_arguments_are_never_a_500(api, o311, path):
+    r = api.get(path)
+    assert r.status_code in (400, 404), (path, r.status_code)
+    assert r.get_json() or parse_xml(r).tag == "errors"
+
+
+def test_nul_characters_in_a_post_are_never_a_500(api, o311):
+    r = api.post("/requests.json", good(o311, description="Light\x00 out", address_string="Gate\x00 1",
+                                        first_name="\x00", address_id="MA1\x00", device_id="d\x00"))
+    assert r.status_code == 201, r.get_data(as_text=True)
+    from app.issues.models import Issue
+
+    issue = db.session.get(Issue, int(parse_json(r)[0]["service_request_id"]))
+    assert issue.description == "Light out" and issue.address == "Gate 1" and issue.area.code == "MA1"

@@ -2,9 +2,8 @@
 import gzip
 import json
 
-from flask import Blueprint
-
 import pytest
+from flask import Blueprint
 
 from app import create_app
 from app.web.htmx import notify, render_page
