@@ -28,7 +28,6 @@ run: db
 # STRICT_CI=1 (set by .ci/run) turns "PostgreSQL / Chromium missing" skips into failures.
 test: venv i18n
 	$(BIN)/ruff check app tests scripts bench wsgi.py
-	$(BIN)/python scripts/i18n.py check
 	TEST_DATABASE_URL= $(BIN)/python -m pytest -q -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
