@@ -28,16 +28,16 @@ def seed_issues(city: DemoCity) -> str | None:
 
     made = []
     # 1 reported, micro-grid, fresh — leader1's queue
-    i1 = report("resident1", "street_light", "3号楼东门的路灯坏了一个星期，晚上很黑。", "community1.g1.m1", ago(hours=2),
-                address="梧桐苑3号楼东门")
+    i1 = report("resident1", "street_light", "3号楼东门的路灯坏了一个星期，晚上很黑。", "community1.g1.m1",
+                ago(hours=2), address="梧桐苑3号楼东门")
     made.append(i1)
     # 2 neighbours say "me too"
-    for who in ("resident3", "staff1"):
+    for who in ("resident3", "member1"):
         if who in u:
             s.support(i1, u[who])
-    # 3 sentinel: safety hazard, grid level, reported 3 hours ago — accept limit (1 h) passed: overdue
-    i3 = report("rider1", "safety_hazard", "人行道上的窨井盖松动，电动车经过时会翘起。", "community1.g1.m2", ago(hours=3),
-                channel="sentinel", address="梧桐路与青石街路口", lat=31.9121, lon=120.2853)
+    # 3 sentinel: safety hazard at micro-grid level, reported 3 hours ago — accept limit (1 h) passed: overdue
+    i3 = report("rider1", "safety_hazard", "人行道上的窨井盖松动，电动车经过时会翘起。", "community1.g1.m2",
+                ago(hours=3), channel="sentinel", address="梧桐路与青石街路口", lat=31.9121, lon=120.2853)
     made.append(i3)
     # 4 accepted by leader1
     i4 = report("resident1", "sanitation", "垃圾分类亭旁边堆了很多装修垃圾。", "community1.g1.m1", ago(days=1))
@@ -63,7 +63,8 @@ def seed_issues(city: DemoCity) -> str | None:
     made.append(i7)
     # 8 not accepted, with the reason
     i8 = report("resident1", "other", "希望小区里多开一家奶茶店。", "community1.g1.m1", ago(days=3))
-    s.reject(i8, u["leader1"], "属于商业经营事项，不在诉求受理范围，已转告社区商业服务中心。", now=ago(days=3) + timedelta(hours=1))
+    s.reject(i8, u["leader1"], "属于商业经营事项，不在诉求受理范围，已转告社区商业服务中心。",
+             now=ago(days=3) + timedelta(hours=1))
     made.append(i8)
     # 9 a duplicate of issue 1
     if "resident4" in u:
@@ -89,6 +90,7 @@ def seed_issues(city: DemoCity) -> str | None:
     # 12 street level, in progress (a hazard on a road between communities)
     i12 = report("rider1", "safety_hazard", "青石社区路口的交通信号灯倒向一边。", "community1b.g1.m1", ago(hours=30),
                  channel="sentinel")
+    s.escalate(i12, u["street1"], "路口设施不属于单个微网格。", now=ago(hours=29))
     s.escalate(i12, u["street1"], "路口设施不属于单个网格。", now=ago(hours=29))
     s.escalate(i12, u["street1"], "涉及交通设施，由街道协调交警部门。", now=ago(hours=29))
     s.accept(i12, u["street1"], now=ago(hours=28))

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.issues.models import RATING_LABELS, RATINGS, RECORDED_CHANNELS, CHANNEL_LABELS
+from app.issues.models import CHANNEL_LABELS, RATING_LABELS, RATINGS, RECORDED_CHANNELS
 
 
 class ReportForm(FlaskForm):

@@ -382,18 +382,18 @@ class Mediation(db.Model):
 # accept hours, resolve hours, default level, urgent, requires mediation, public, icon
 DEFAULT_CATEGORIES = [
     ("street_light", _l("Street light"), _l("A street or stairway light is broken or stays on."),
-     24, 168, "microgrid", False, False, True, "💡"),
+     24, 168, "microgrid", False, False, True, "☼"),
     ("safety_hazard", _l("Safety hazard"), _l("Something could hurt people now: a loose cover, exposed wires, "
                                               "a blocked fire exit."),
-     1, 72, "grid", True, False, True, "⚠"),
+     1, 72, "microgrid", True, False, True, "⚠"),
     ("sanitation", _l("Sanitation"), _l("Rubbish, litter, blocked drains, pests."),
-     24, 168, "microgrid", False, False, True, "🗑"),
+     24, 168, "microgrid", False, False, True, "♻"),
     ("noise", _l("Noise"), _l("Noise from building work, shops or neighbours at night."),
-     24, 168, "microgrid", False, False, True, "🔊"),
+     24, 168, "microgrid", False, False, True, "♫"),
     ("neighbour_dispute", _l("Neighbour dispute"), _l("A disagreement between neighbours that needs mediation."),
-     24, 336, "microgrid", False, True, False, "🤝"),
+     24, 336, "microgrid", False, True, False, "⚖"),
     ("facilities", _l("Public facilities"), _l("Benches, fitness equipment, lifts, roads and paths."),
-     24, 336, "grid", False, False, True, "🛠"),
+     24, 336, "grid", False, False, True, "⚒"),
     ("other", _l("Other"), _l("Anything else in the neighbourhood."),
      24, 168, "microgrid", False, False, True, "…"),
 ]

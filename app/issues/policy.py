@@ -121,9 +121,9 @@ def can_add_issue_note(user, issue) -> bool:
 
 
 def can_support_issue(user, issue) -> bool:
-    """"+1 / me too" by anyone signed in who is not the reporter, while it is open."""
+    """"+1 / me too" by a neighbour (not the reporter, not the people handling it), while it is open."""
     return (_authenticated(user) and issue.state in ACTIVE_STATES and not is_issue_reporter(user, issue)
-            and can_view_issue(user, issue))
+            and can_view_issue(user, issue) and handling_rank(user, issue.area) < 0)
 
 
 def can_report_issue(user) -> bool:

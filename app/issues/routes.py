@@ -169,7 +169,7 @@ def new():
     similar = s.similar_open_issues(category, place) if category and place else []
     return render_page("issues/new.html", None, form=form, categories=categories, error=error, field=field,
                        picker=picker_from_values(values), recorder=recorder, similar=similar,
-                       checked=action == "check")
+                       checked=action == "check", description_max=s.description_max())
 
 
 @bp.get("/similar")
@@ -406,7 +406,8 @@ def resolve(issue_id: int):
 @bp.post("/<int:issue_id>/escalate")
 @login_required
 def escalate(issue_id: int):
-    return _act(issue_id, "escalate", p.can_escalate_issue, ReasonForm,
+    # may act at all → the service explains when there is no level left above
+    return _act(issue_id, "escalate", p.can_handle_issue, ReasonForm,
                 lambda i, f: s.escalate(i, current_user, f.reason.data),
                 lambda: _("Escalated. The next level now has it in their queue."))
 

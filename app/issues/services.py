@@ -38,7 +38,7 @@ from app.issues.models import (
 from app.issues.policy import can_report_in, handling_rank
 from app.timeline.services import record
 from app.timeutil import utcnow
-from app.uploads.services import UploadError, attach, check_image, has_file, store_image
+from app.uploads.services import UploadError, check_image, has_file, store_image
 
 
 class IssueError(ValueError):
@@ -138,6 +138,14 @@ def _fresh_window_if_past(issue: Issue, now: datetime) -> None:
     _set_due(issue, now)
 
 
+def _record(subject, action: str, *, at: datetime | None = None, **kw):
+    """Timeline entry stamped with the operation's time (so back-dated demo data and jobs read right)."""
+    entry = record(subject, action, **kw)
+    if at is not None:
+        entry.at = at
+    return entry
+
+
 def _notify_ids(issue: Issue, *extra) -> list[int]:
     ids = [issue.resident_id, *[getattr(u, "id", u) for u in extra]]
     return sorted({i for i in ids if i})
@@ -197,7 +205,7 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
         raise IssueError(_l("Unknown channel."), "channel")
     text = (description or "").strip()
     if not text and channel == "sentinel":
-        text = str(category.name)  # the sentinel's one-tap report: the category says it all
+        text = category.label  # the sentinel's one-tap report: the category says it all
     text = _clean_text(text, required=True, message=_l("Describe the problem in a few words."),
                        field="description")
     address = _clean_text(address, max_len=200, field="address")
@@ -228,8 +236,8 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
     db.session.flush()
     for f, data in checked:
         store_image(f, owner=reporter, subject=issue, data=data)
-    record(issue, "recorded" if on_behalf_of is not None or channel in ("visit", "phone", "wechat", "hotline")
-           else "reported", actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of)
+    _record(issue, "recorded" if on_behalf_of is not None or channel in ("visit", "phone", "wechat", "hotline")
+           else "reported", actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of, at=now)
     events.emit("issue.reported", actor=reporter, subject=issue, area_id=issue.area_id, level=level,
                 channel=channel, category=category.code, urgent=category.urgent,
                 handler_area_id=issue.handler_area_id)
@@ -238,8 +246,8 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
 
 def similar_open_issues(category, area, *, exclude_id: int | None = None, limit: int | None = None) -> list[Issue]:
     """Open issues of the same category in the same grid (or the place itself when it is higher)."""
-    if category is None or area is None:
-        return []
+    if category is None or area is None or not category.public:
+        return []  # private categories (neighbour disputes) are never suggested to other residents
     scope = area.ancestor_at("grid") if area.level == "microgrid" else area
     scope = scope or area
     stmt = (select(Issue).join(Area, Issue.area_id == Area.id)
@@ -299,7 +307,7 @@ def _transition(issue: Issue, actor, action: str, to_state: str, *, note=None, p
     issue.updated_at = now
     _set_due(issue, now)
     _flush(issue)
-    record(issue, action, actor=actor, from_state=from_state, to_state=to_state, note=note, public=public)
+    _record(issue, action, actor=actor, from_state=from_state, to_state=to_state, note=note, public=public, at=now)
     events.emit(f"issue.{action}", actor=actor, subject=issue, area_id=issue.area_id, from_state=from_state,
                 to_state=to_state, level=issue.level, notify=_notify_ids(issue), **event_data)
 
@@ -366,7 +374,7 @@ def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
     issue.handler_area = handler_area_for(issue.area, new_level)
     issue.updated_at = now
     _flush(issue)
-    record(issue, "assigned", actor=actor, from_level=from_level, to_level=new_level,
+    _record(issue, "assigned", at=now, actor=actor, from_level=from_level, to_level=new_level,
            note=(assignee.display_name + (" — " + note if note else "")), public=False)
     events.emit("issue.assigned", actor=actor, subject=issue, area_id=issue.area_id, assignee_id=assignee.id,
                 from_level=from_level, to_level=new_level, notify=[assignee.id])
@@ -423,7 +431,7 @@ def escalate(issue: Issue, actor, reason: str | None, *, now: datetime | None = 
     issue.updated_at = now
     _fresh_window_if_past(issue, now)
     _flush(issue)
-    record(issue, "escalated", actor=actor, from_level=from_level, to_level=target, note=reason)
+    _record(issue, "escalated", actor=actor, from_level=from_level, to_level=target, note=reason, at=now)
     events.emit("issue.escalated", actor=actor, subject=issue, area_id=issue.area_id, from_level=from_level,
                 to_level=target, handler_area_id=issue.handler_area_id, auto=False, reason=reason)
 
@@ -443,7 +451,7 @@ def mark_duplicate(issue: Issue, actor, original: Issue | None, note: str | None
     issue.duplicate_of_id = original.id
     issue.closed_at = now
     _transition(issue, actor, "duplicate", "duplicate", note=note, now=now, original_id=original.id)
-    record(original, "duplicate_linked", actor=actor, note=f"#{issue.id}", public=False)
+    _record(original, "duplicate_linked", actor=actor, note=f"#{issue.id}", public=False, at=now)
     events.emit("issue.duplicate_linked", actor=actor, subject=original, area_id=original.area_id,
                 duplicate_id=issue.id, notify=_notify_ids(original, *_notify_ids(issue)))
 
@@ -548,12 +556,12 @@ def escalate_overdue(now: datetime, batch: int | None = None) -> list[str]:
             continue  # another host (or a person) got there first
         db.session.refresh(issue)
         if target is None:
-            record(issue, "overdue", note=kind, public=False)
+            _record(issue, "overdue", note=kind, public=False, at=now)
             events.emit("issue.overdue", actor=None, subject=issue, area_id=issue.area_id, level=from_level,
                         limit=kind, due_at=due)
             changes.append(f"issue {issue.id}: {kind} limit passed at street level (flagged)")
         else:
-            record(issue, "auto_escalated", from_level=from_level, to_level=target, note=None)
+            _record(issue, "auto_escalated", from_level=from_level, to_level=target, note=None, at=now)
             events.emit("issue.escalated", actor=None, subject=issue, area_id=issue.area_id, from_level=from_level,
                         to_level=target, handler_area_id=issue.handler_area_id, auto=True, limit=kind)
             changes.append(f"issue {issue.id}: {kind} limit passed, escalated {from_level} → {target}")
@@ -578,7 +586,7 @@ def auto_close(now: datetime, batch: int | None = None) -> list[str]:
             continue
         issue = db.session.get(Issue, issue_id)
         db.session.refresh(issue)
-        record(issue, "auto_closed", from_state="resolved", to_state="closed")
+        _record(issue, "auto_closed", from_state="resolved", to_state="closed", at=now)
         events.emit("issue.closed", actor=None, subject=issue, area_id=area_id, close_reason="no_rating")
         changes.append(f"issue {issue_id}: closed without rating")
     return changes

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -23,7 +24,7 @@ def wishes_to_review(user) -> HomeCard | None:
     oldest = list(db.session.scalars(select(Wish).where(*scope).order_by(Wish.created_at, Wish.id).limit(SHOWN)))
     return HomeCard(
         title=_("Micro-wishes to review"), url=url_for("wishes.review"), count=count,
-        items=[(w.title, url_for("wishes.show", wish_id=w.id), w.created_at.strftime("%m-%d")) for w in oldest],
+        items=[(w.title, url_for("wishes.show", wish_id=w.id), format_date(w.created_at)) for w in oldest],
         empty_text=_("No wish is waiting for your review."), action_label=_("Open the review queue"),
         urgent=bool(count),
     )
@@ -34,20 +35,19 @@ def my_wishes(user) -> HomeCard | None:
     """A resident's own wishes that are still open; a fulfilled one needs their confirmation."""
     if not getattr(user, "is_authenticated", False):
         return None
-    mine = or_(Wish.wisher_id == user.id, Wish.author_id == user.id)
-    rows = list(db.session.scalars(
-        select(Wish).where(mine, Wish.state.in_(OPEN_STATES))
-        .order_by((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()).limit(SHOWN + 1)))
-    roles = {a.role for a in assignments(user)}
-    if not rows and roles:
+    mine = (or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.state.in_(OPEN_STATES))
+    count = db.session.scalar(select(func.count()).select_from(Wish).where(*mine))
+    if not count and any(True for _ in assignments(user)):
         return None  # people with a role see this card only when they have wishes of their own
+    rows = list(db.session.scalars(
+        select(Wish).where(*mine)
+        .order_by((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()).limit(SHOWN)))
     return HomeCard(
-        title=_("My micro-wishes"), url=url_for("wishes.mine"),
-        count=len(rows[:SHOWN]) if len(rows) <= SHOWN else None,
+        title=_("My micro-wishes"), url=url_for("wishes.mine"), count=count,
         items=[(w.title, url_for("wishes.show", wish_id=w.id),
-                _("Please confirm") if w.state == "fulfilled" else state_label(w.state)) for w in rows[:SHOWN]],
+                _("Please confirm") if w.state == "fulfilled" else state_label(w.state)) for w in rows],
         empty_text=_("You have no open wish. Is there something small a neighbour could help with?"),
-        action_label=_("Post a wish") if not rows else _("All my wishes"),
+        action_label=_("All my wishes") if count else _("Post a wish"),
         urgent=any(w.state == "fulfilled" for w in rows),
     )
 
@@ -61,16 +61,17 @@ def my_claims(user) -> HomeCard | None:
     cond = or_(WishClaim.claimant_id == user.id,
                WishClaim.id.in_(select(WishClaimMember.claim_id).where(WishClaimMember.user_id == user.id)),
                *([WishClaim.organisation_id.in_(orgs)] if orgs else []))
+    active = (cond, WishClaim.status == "active")
+    count = db.session.scalar(select(func.count()).select_from(WishClaim).where(*active))
     rows = list(db.session.execute(
         select(WishClaim.deadline_at, Wish.id, Wish.title, Wish.state).join(Wish, Wish.id == WishClaim.wish_id)
-        .where(cond, WishClaim.status == "active").order_by(WishClaim.deadline_at, WishClaim.id).limit(SHOWN + 1)
+        .where(*active).order_by(WishClaim.deadline_at, WishClaim.id).limit(SHOWN)
     ).all())
     return HomeCard(
-        title=_("My claimed wishes"), url=url_for("wishes.mine"),
-        count=len(rows) if len(rows) <= SHOWN else None,
+        title=_("My claimed wishes"), url=url_for("wishes.mine"), count=count,
         items=[(title, url_for("wishes.show", wish_id=wid),
-                state_label(state) if state != "claimed" else _("fulfil by %(day)s", day=deadline.strftime("%m-%d")))
-               for deadline, wid, title, state in rows[:SHOWN]],
+                state_label(state) if state != "claimed" else _("fulfil by %(day)s", day=format_date(deadline)))
+               for deadline, wid, title, state in rows],
         empty_text=_("You hold no claim. Neighbours' wishes are waiting on the wall."),
-        action_label=_("Go to the wish wall") if not rows else _("All my claims"),
+        action_label=_("All my claims") if count else _("Go to the wish wall"),
     )

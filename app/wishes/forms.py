@@ -10,16 +10,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.wishes.services import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
 
+IMAGE_TYPES = "image/jpeg,image/png,image/webp"
+
 
 class WishForm(FlaskForm):
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
-    title = StringField(_l("Title"), validators=[Length(max=TITLE_MAX, message=_l(
-        "The title may be at most %(max)d characters."))])
-    description = TextAreaField(_l("What is needed, and why"), validators=[Length(max=DESCRIPTION_MAX, message=_l(
-        "The description may be at most %(max)d characters."))])
+    title = StringField(_l("Title"), render_kw={"maxlength": TITLE_MAX}, validators=[Length(
+        max=TITLE_MAX, message=_l("The title may be at most %(max)d characters."))])
+    description = TextAreaField(_l("What is needed, and why"), render_kw={"maxlength": DESCRIPTION_MAX},
+                                validators=[Length(max=DESCRIPTION_MAX, message=_l(
+                                    "The description may be at most %(max)d characters."))])
     value = StringField(_l("Estimated value (yuan)"))
     wanted_by = StringField(_l("Wanted by"))
-    photo = FileField(_l("Photo (optional)"))
+    photo = FileField(_l("Photo (optional)"), render_kw={"accept": IMAGE_TYPES})
     post_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{8,32}$")])
     # 代录: staff or an area leader records the wish of a resident
     resident = StringField(_l("Resident's username or mobile number"), validators=[Length(max=64)])
@@ -49,4 +52,4 @@ class NoteForm(FlaskForm):
 
 class FulfilForm(FlaskForm):
     note = TextAreaField(_l("What was done"), validators=[Length(max=NOTE_MAX)])
-    photo = FileField(_l("Photo (optional)"))
+    photo = FileField(_l("Photo (optional)"), render_kw={"accept": IMAGE_TYPES})

@@ -159,6 +159,7 @@ def new():
     on_behalf_areas = _on_behalf_areas()
     form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.full_name("community")) for a in on_behalf_areas]
     behalf = can_post_on_behalf(current_user)
+    form.wanted_by.render_kw = {"min": local_today().isoformat()}
     if request.method == "GET":
         form.post_key.data = secrets.token_urlsafe(16)
         form.wanted_by.data = (local_today() + timedelta(days=30)).isoformat()
@@ -191,10 +192,11 @@ def new():
             except DuplicatePost:
                 db.session.rollback()
                 existing = services.find_by_post_key(form.post_key.data)
-                if existing is not None:
+                if existing is not None and existing.author_id == current_user.id:
                     notify(_("This wish was already posted; here it is."), "info")
                     return redirect(url_for("wishes.show", wish_id=existing.id), 303)
-                form.title.errors.append(_("Please try again."))
+                form.post_key.data = secrets.token_urlsafe(16)
+                form.form_errors.append(_("Please check the form and send it again."))
             except WishError as e:
                 db.session.rollback()
                 field = getattr(form, e.field, None) if e.field else None

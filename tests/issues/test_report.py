@@ -46,14 +46,18 @@ def test_resident_reports_at_home_with_photos(client, city, cats, jpeg):
 
 def test_picked_place_and_category_default_level(client, city, cats):
     client.login("resident_a")
-    r = client.post("/issues/new", {"category": "safety_hazard", "description": "Open manhole", "place": "pick",
+    r = client.post("/issues/new", {"category": "facilities", "description": "Broken bench", "place": "pick",
                                      "street": city.street_a.id, "community": city.comm_a.id,
                                      "grid": city.grid_a.id, "area_id": city.micro_a2.id})
     assert r.status_code == 303
     issue = only_issue()
-    # safety hazards start at grid level, accept limit one hour
+    # public facilities start at grid level
     assert (issue.area_id, issue.level, issue.handler_area_id) == (city.micro_a2.id, "grid", city.grid_a.id)
-    assert round((issue.accept_due_at - issue.created_at).total_seconds()) == 3600
+    # safety hazards go to the micro-grid leader first, to be accepted within one hour
+    r = client.post("/issues/new", {"category": "safety_hazard", "description": "Open manhole", "place": "home"})
+    hazard = db.session.scalars(select(Issue).where(Issue.category.has(code="safety_hazard"))).one()
+    assert (hazard.level, hazard.handler_area_id) == ("microgrid", city.micro_a1.id)
+    assert round((hazard.accept_due_at - hazard.created_at).total_seconds()) == 3600
 
 
 def test_bad_input_changes_nothing(client, city, cats):
@@ -162,7 +166,7 @@ def test_sentinel_quick_report(client, city, cats, jpeg):
                                        "photo": jpeg()}, content_type="multipart/form-data")
     assert r.status_code == 303
     issue = only_issue()
-    assert (issue.channel, issue.level, issue.area_id) == ("sentinel", "grid", city.micro_a3.id)
+    assert (issue.channel, issue.level, issue.area_id) == ("sentinel", "microgrid", city.micro_a3.id)
     assert issue.description == "Safety hazard" and count(Upload) == 1
     # the next quick report remembers the place
     assert f'value="{city.micro_a3.id}" selected' in client.get("/issues/quick").get_data(as_text=True)
@@ -181,7 +185,7 @@ def test_similar_suggestions_and_me_too(client, city, file_issue):
     existing = file_issue(city.resident_a, city.micro_a1, "street_light")
     other = file_issue(city.resident_b, city.micro_b1, "street_light")
     client.login("resident_a2")  # lives in micro A2, same grid
-    r = client.htmx_get(f"/issues/similar?category=street_light&place=home")
+    r = client.htmx_get("/issues/similar?category=street_light&place=home")
     body = r.get_data(as_text=True)
     assert f"#{existing.id}" in body and f"#{other.id}" not in body and "Me too (+1)" in body
     # without JavaScript: "check for similar reports" re-renders the form with the list
@@ -197,3 +201,19 @@ def test_similar_suggestions_and_me_too(client, city, file_issue):
     client.logout()
     client.login("resident_a")
     assert client.post(f"/issues/{existing.id}/support").status_code == 403
+
+
+def test_report_page_in_chinese(client, city, cats):
+    client.login("resident_a")
+    page = client.get("/issues/new", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    for text in ("反映问题", "路灯照明", "安全隐患", "邻里纠纷", "提交反映", "对公众隐藏我的姓名"):
+        assert text in page, text
+    r = client.post("/issues/new", {"description": "没有类型", "place": "home"}, headers={"Accept-Language": "zh-CN"})
+    assert "请选择问题类型。" in r.get_data(as_text=True)
+
+
+def test_similar_is_never_offered_for_private_categories(client, city, file_issue):
+    file_issue(city.resident_a, city.micro_a1, "neighbour_dispute", "Quarrel about the stairs")
+    client.login("resident_a2")
+    r = client.htmx_get("/issues/similar?category=neighbour_dispute&place=home")
+    assert "Quarrel" not in r.get_data(as_text=True)

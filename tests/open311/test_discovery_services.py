@@ -105,3 +105,11 @@ def test_unknown_format_or_path_is_a_spec_error(api, o311):
     r = api.get("/services.html")
     assert r.status_code == 404  # answered by the portal's error handler, in the spec's JSON shape
     assert r.get_json()[0]["code"] == 404
+
+
+def test_errors_speak_the_clients_language(api, o311):
+    """Error descriptions are meant for the person using the app: zh_CN (the default locale) or English."""
+    zh = parse_json(api.get("/services/nope.json", headers={"Accept-Language": "zh-CN"}))[0]["description"]
+    en = parse_json(api.get("/services/nope.json", headers={"Accept-Language": "en"}))[0]["description"]
+    assert en == "service_code nope was not found. GET services.json lists the codes."
+    assert zh == "未找到 service_code nope。可用的编码见 GET services.json。"

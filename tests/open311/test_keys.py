@@ -162,3 +162,28 @@ def test_key_list_pages(client, city, queries):
         page = client.get("/open311/keys").get_data(as_text=True)
     assert "more19" in page
     assert len(many) == len(few)
+
+
+def test_load_more_rows(client, city, monkeypatch):
+    from app.open311 import admin
+    from app.open311.services import issue_key
+
+    monkeypatch.setattr(admin, "PAGE_SIZE", 2)
+    for i in range(5):
+        issue_key(city.admin, name=f"app-{i}", default_area=city.micro_a1)
+    db.session.commit()
+    client.login("admin")
+    first = client.get("/open311/keys").get_data(as_text=True)
+    assert ">app-4" in first and ">app-3" in first and ">app-2" not in first
+    more = re.search(r'hx-get="([^"]+after=[^"]+)"', first).group(1).replace("&amp;", "&")
+    fragment = client.htmx_get(more).get_data(as_text=True)
+    assert "<html" not in fragment and fragment.lstrip().startswith("<tr")
+    assert ">app-2" in fragment and ">app-1" in fragment and ">app-4" not in fragment
+    # without JavaScript the same URL is a full page
+    assert "<html" in client.get(more).get_data(as_text=True)
+
+
+def test_keys_page_in_chinese(client, city):
+    client.login("admin")
+    page = client.get("/open311/keys", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "发放新密钥" in page

@@ -347,3 +347,37 @@ def test_every_transition_is_on_the_timeline_and_in_the_audit_log(make_client, c
     assert audit == ["wish.posted", "wish.published", "wish.claimed", "wish.fulfilled", "wish.completed"]
     html = body(as_user(make_client, None).get(f"/wishes/{wid}"))
     assert "Claimed" in html and "Confirmed by the resident" in html
+
+
+def test_fulfil_with_a_photo_and_a_bad_photo(app, make_client, city):
+    import io
+
+    from tests.wishes.helpers import files_under, jpeg_bytes
+
+    wid = make_wish(city, "claimed")
+    member = as_user(make_client, "member_a")
+    before = files_under(app.config["UPLOAD_DIR"])
+    pdf = io.BytesIO(b"%PDF-1.4 not an image")
+    r = member.post(f"/wishes/{wid}/fulfil", {"fulfil-note": "Done", "fulfil-photo": (pdf, "done.png")})
+    assert r.status_code == 200 and "Only JPEG, PNG or WebP" in body(r)
+    assert get_wish(wid).state == "claimed" and files_under(app.config["UPLOAD_DIR"]) == before
+    r = member.post(f"/wishes/{wid}/fulfil", {"fulfil-note": "Done",
+                                             "fulfil-photo": (io.BytesIO(jpeg_bytes()), "done.jpg")})
+    assert r.status_code == 303
+    wish = get_wish(wid)
+    assert wish.state == "fulfilled" and wish.fulfil_photo_id is not None
+    assert len(files_under(app.config["UPLOAD_DIR"])) == len(before) + 1
+    assert f"/uploads/{wish.fulfil_photo.token}.jpg" in body(as_user(make_client, None).get(f"/wishes/{wid}"))
+
+
+def test_post_key_of_someone_else_does_not_leak_their_wish(make_client, city):
+    from datetime import timedelta
+
+    from app.timeutil import local_today
+
+    data = {"category": "study", "title": "Mine", "description": "d", "value": "1",
+            "wanted_by": (local_today() + timedelta(days=3)).isoformat(), "post_key": "shared-key-123"}
+    first = as_user(make_client, "resident_a").post("/wishes/new", data)
+    assert first.status_code == 303
+    other = as_user(make_client, "resident_b").post("/wishes/new", data)
+    assert other.status_code == 200 and "send it again" in body(other)

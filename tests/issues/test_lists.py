@@ -1,0 +1,160 @@
+"""Lists: my reports, my queue (overdue first), area lists with filters and keyset pages, the public list;
+bounded SQL per page; home cards."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from app.extensions import db
+from app.issues import services as s
+from app.timeutil import utcnow
+
+
+def ids_on(page: str) -> list[int]:
+    return [int(x) for x in re.findall(r'href="/issues/(\d+)"', page)]
+
+
+def make_many(city, cats, n, *, area=None, code="street_light", reporter=None, start=None):
+    start = start or utcnow() - timedelta(hours=n + 1)
+    out = []
+    for k in range(n):
+        out.append(s.report_issue(reporter=reporter or city.resident_a, category=cats[code],
+                                  description=f"Issue number {k}", area=area or city.micro_a1,
+                                  now=start + timedelta(minutes=k)))
+    db.session.commit()
+    return out
+
+
+def test_queue_overdue_first_and_scoped(client, city, cats):
+    calm = s.report_issue(reporter=city.resident_a, category=cats["noise"], description="Calm one",
+                          area=city.micro_a1)
+    late = s.report_issue(reporter=city.resident_a, category=cats["street_light"], description="Late one",
+                          area=city.micro_a1, now=utcnow() - timedelta(days=2))
+    elsewhere = s.report_issue(reporter=city.resident_a2, category=cats["noise"], description="Other micro-grid",
+                               area=city.micro_a2)
+    db.session.commit()
+    client.login("leader_a1")
+    page = client.get("/issues/").get_data(as_text=True)  # a leader lands on the queue
+    ids = ids_on(page)
+    assert ids[:2] == [late.id, calm.id] and elsewhere.id not in ids
+    assert "Overdue" in page
+    client.logout()
+    client.login("staff_b")
+    assert ids_on(client.get("/issues/?view=queue").get_data(as_text=True)) == []
+    assert ids_on(client.get("/issues/?view=area").get_data(as_text=True)) == []
+
+
+def test_area_list_filters(client, city, cats):
+    a = s.report_issue(reporter=city.resident_a, category=cats["noise"], description="Noise at night",
+                       area=city.micro_a1, now=utcnow() - timedelta(days=8))
+    b = s.report_issue(reporter=city.sentinel, category=cats["facilities"], description="Hazard",
+                       area=city.micro_a2, channel="sentinel")
+    c = s.report_issue(reporter=city.resident_b, category=cats["noise"], description="Other community",
+                       area=city.micro_b1)
+    s.accept(a, city.leader_a1)
+    db.session.commit()
+    client.login("staff_a")
+    assert set(ids_on(client.get("/issues/?view=area").get_data(as_text=True))) == {a.id, b.id}
+    assert c.id not in ids_on(client.get("/issues/?view=area").get_data(as_text=True))
+    checks = {
+        "state=accepted": {a.id}, "level=grid": {b.id}, "category=noise": {a.id}, "channel=sentinel": {b.id},
+        "overdue=1": {a.id}, f"date_from={(utcnow() - timedelta(days=1)).date().isoformat()}": {b.id},
+        f"date_to={(utcnow() - timedelta(days=2)).date().isoformat()}": {a.id},
+        "date_from=garbage": {a.id, b.id}, "state=bogus": {a.id, b.id},
+    }
+    for query, expected in checks.items():
+        r = client.get(f"/issues/?view=area&{query}")
+        assert r.status_code == 200
+        assert set(ids_on(r.get_data(as_text=True))) == expected, query
+    assert "was not understood" in client.get("/issues/?view=area&date_from=garbage").get_data(as_text=True)
+    # htmx filter returns the list fragment only
+    r = client.htmx_get("/issues/?view=area&state=accepted")
+    assert "<html" not in r.get_data(as_text=True) and ids_on(r.get_data(as_text=True)) == [a.id]
+
+
+def test_area_list_is_for_handlers(client, city, cats):
+    client.login("resident_a")
+    assert client.get("/issues/?view=area").status_code == 403
+    assert client.get("/issues/?view=queue").status_code == 403
+    client.logout()
+    r = client.get("/issues/?view=mine")
+    assert r.status_code == 302 and "/auth/login" in r.headers["Location"]
+    assert client.get("/issues/?view=nonsense").status_code == 404
+
+
+def test_keyset_pages_and_load_more(app, client, city, cats):
+    app.config["ISSUES_PAGE_SIZE"] = 5
+    try:
+        made = make_many(city, cats, 12)
+        client.login("staff_a")
+        page = client.get("/issues/?view=area&category=street_light").get_data(as_text=True)
+        first = ids_on(page)
+        assert first == [i.id for i in reversed(made)][:5]
+        more = re.search(r'href="(/issues/\?[^"]*after=[^"]+)"', page).group(1).replace("&amp;", "&")
+        assert "category=street_light" in more
+        r = client.htmx_get(more)
+        second = ids_on(r.get_data(as_text=True))
+        assert second == [i.id for i in reversed(made)][5:10] and "<html" not in r.get_data(as_text=True)
+        # without JavaScript the same link is a full page
+        assert "<html" in client.get(more).get_data(as_text=True)
+        # a tampered cursor starts again from the first page
+        assert ids_on(client.get("/issues/?view=area&after=!!!").get_data(as_text=True))[:5] == first
+    finally:
+        app.config.pop("ISSUES_PAGE_SIZE")
+
+
+def test_bounded_sql_per_list_page(app, client, city, cats, queries):
+    """The number of statements for a page does not grow with the number of rows on it."""
+    client.login("staff_a")
+    client.get("/issues/?view=area")  # warm up (categories, session)
+
+    def statements(view):
+        with queries() as stmts:
+            assert client.get(f"/issues/?view={view}").status_code == 200
+        return len(stmts)
+
+    make_many(city, cats, 2, reporter=city.resident_a)
+    small = {v: statements(v) for v in ("area", "queue", "mine", "public")}
+    make_many(city, cats, 18, reporter=city.resident_a, area=city.micro_a2)
+    make_many(city, cats, 5, reporter=city.resident_a2, area=city.micro_a1, code="noise")
+    big = {v: statements(v) for v in ("area", "queue", "mine", "public")}
+    assert big == small, (small, big)
+    assert max(big.values()) <= 20
+
+
+def test_public_list_masks_reporters_and_hides_private_categories(client, city, cats):
+    s.report_issue(reporter=city.resident_a, category=cats["street_light"], description="Dark corner",
+                   area=city.micro_a1)
+    s.report_issue(reporter=city.resident_a, category=cats["neighbour_dispute"], description="Dispute upstairs",
+                   area=city.micro_a1)
+    done = s.report_issue(reporter=city.resident_a, category=cats["noise"], description="Solved noise",
+                          area=city.micro_a1)
+    s.accept(done, city.leader_a1)
+    s.resolve(done, city.leader_a1, "ok")
+    db.session.commit()
+    page = client.get("/issues/").get_data(as_text=True)  # anonymous: the public list
+    assert "Dark corner" in page and "Dispute upstairs" not in page and "Solved noise" not in page
+    assert "王*" in page and "王小明" not in page
+    client.login("resident_a")
+    mine = client.get("/issues/").get_data(as_text=True)  # residents land on their reports
+    assert "Dispute upstairs" in mine and "Solved noise" in mine
+
+
+def test_home_cards(client, city, cats):
+    late = s.report_issue(reporter=city.resident_a, category=cats["street_light"], description="Late lamp",
+                          area=city.micro_a1, now=utcnow() - timedelta(days=2))
+    done = s.report_issue(reporter=city.resident_a, category=cats["noise"], description="Loud bar",
+                          area=city.micro_a1)
+    s.accept(done, city.leader_a1)
+    s.resolve(done, city.leader_a1, "ok")
+    db.session.commit()
+    client.login("leader_a1")
+    page = client.get("/").get_data(as_text=True)
+    assert "Issues for you to handle" in page and "1 overdue" in page and f"/issues/{late.id}" in page
+    client.logout()
+    client.login("resident_a")
+    page = client.get("/").get_data(as_text=True)
+    assert "Please rate how your report was solved" in page and f"/issues/{done.id}#rate" in page
+    client.logout()
+    client.login("rider")
+    assert "/issues/quick" in client.get("/").get_data(as_text=True)
