@@ -152,3 +152,8 @@ def can_report_in(user, area) -> bool:
         if area.path.startswith(community_path):
             return True
     return any(a.area is not None and area.path.startswith(a.area.path) for a in assignments(user))
+
+
+def can_manage_issue_categories(user) -> bool:
+    """Categories, time limits and default levels are city configuration."""
+    return _authenticated(user) and is_city_admin(user)

@@ -33,6 +33,7 @@ from app.issues.models import (
     RECORDED_CHANNELS,
     STATES,
     Issue,
+    IssueCategory,
     action_label,
     channel_label,
     next_level,
@@ -48,6 +49,18 @@ VIEWS = ("queue", "area", "mine", "public")
 
 def _page_size() -> int:
     return int(current_app.config.get("ISSUES_PAGE_SIZE") or current_app.config.get("PAGE_SIZE", 20))
+
+
+MAX_ID = 2**31 - 1
+
+
+def _id(raw) -> int | None:
+    """A database id from user input, or None (never an out-of-range integer that the database would reject)."""
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= MAX_ID else None
 
 
 def _float(raw) -> tuple[float | None, bool]:
@@ -99,11 +112,9 @@ def index():
 
 # -- reporting ----------------------------------------------------------------------------------------------
 def _place_from(form: ReportForm, values, resident: User | None) -> Area | None:
-    if form.place.data == "pick" or (form.place.data != "home"):
-        try:
-            return db.session.get(Area, int(values.get("area_id", "")))
-        except (TypeError, ValueError):
-            return None
+    if form.place.data != "home":
+        area_id = _id(values.get("area_id"))
+        return db.session.get(Area, area_id) if area_id else None
     person = resident or current_user
     return person.home_area
 
@@ -215,10 +226,7 @@ def quick():
     error = None
     if request.method == "POST" and form.validate_on_submit():
         place_ids = {a.id: a for a in places}
-        try:
-            area = place_ids.get(int(form.area_id.data or 0))
-        except ValueError:
-            area = None
+        area = place_ids.get(_id(form.area_id.data))
         lat, ok_lat = _float(form.lat.data)
         lon, ok_lon = _float(form.lon.data)
         try:
@@ -253,7 +261,7 @@ def _group_by_community(places: list[Area]) -> list[tuple[str, list[Area]]]:
 
 # -- one issue ----------------------------------------------------------------------------------------------
 def _load(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id)
+    issue = db.session.get(Issue, issue_id) if 0 < issue_id <= MAX_ID else None
     if issue is None or not p.can_view_issue(current_user, issue):
         abort(404)
     return issue
@@ -372,10 +380,8 @@ def start(issue_id: int):
 
 
 def _do_assign(issue, form):
-    try:
-        assignee = db.session.get(User, int(form.assignee_id.data or 0))
-    except ValueError:
-        assignee = None
+    assignee_id = _id(form.assignee_id.data)
+    assignee = db.session.get(User, assignee_id) if assignee_id else None
     s.assign(issue, current_user, assignee, form.note.data)
 
 
@@ -413,8 +419,8 @@ def escalate(issue_id: int):
 
 
 def _do_duplicate(issue, form):
-    raw = (form.original_id.data or "").strip().lstrip("#")
-    original = db.session.get(Issue, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    original_id = _id((form.original_id.data or "").strip().lstrip("#"))
+    original = db.session.get(Issue, original_id) if original_id else None
     s.mark_duplicate(issue, current_user, original, form.note.data)
 
 
@@ -460,3 +466,47 @@ def support(issue_id: int):
 
     return _act(issue_id, "support", p.can_support_issue, NoteForm, do,
                 lambda: _("Thank you — counted. You can follow this issue."))
+
+
+# -- configuration (city administrators) ----------------------------------------------------------------------
+def _categories_page(errors: dict | None = None, status: int = 200):
+    from app.accounts.forms import EmptyForm
+
+    return render_page("issues/categories.html", None, categories=list(db.session.scalars(
+        select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.id))), levels=LEVELS,
+        errors=errors or {}, form=EmptyForm()), status
+
+
+@bp.get("/categories")
+@login_required
+def categories():
+    if not p.can_manage_issue_categories(current_user):
+        abort(403)
+    if s.ensure_default_categories():
+        db.session.commit()
+    return _categories_page()
+
+
+@bp.post("/categories/<int:category_id>")
+@login_required
+def update_category(category_id: int):
+    from app.accounts.forms import EmptyForm
+
+    if not p.can_manage_issue_categories(current_user):
+        abort(403)
+    category = db.session.get(IssueCategory, category_id) if category_id <= MAX_ID else None
+    if category is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    f = request.form
+    try:
+        s.update_category(category, current_user, accept_hours=f.get("accept_hours"),
+                          resolve_hours=f.get("resolve_hours"), default_level=f.get("default_level", ""),
+                          urgent=bool(f.get("urgent")), active=bool(f.get("active")), public=bool(f.get("public")))
+    except s.IssueError as e:
+        db.session.rollback()
+        return _categories_page({category_id: e.message})
+    db.session.commit()
+    notify(_("Saved. New reports use the new limits."))
+    return redirect(url_for("issues.categories"), 303)

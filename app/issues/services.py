@@ -599,3 +599,32 @@ def count_where(*clauses) -> int:
 
 def user_handler_roles(user) -> list:
     return [a for a in assignments(user) if a.role in HANDLER_ROLES and a.area is not None]
+
+
+# -- configuration --------------------------------------------------------------------------------------------
+def update_category(category: IssueCategory, actor, *, accept_hours, resolve_hours, default_level: str,
+                    urgent: bool, active: bool, public: bool) -> None:
+    """City configuration of a category's time limits and default level (applies to new reports)."""
+    hours = []
+    for raw in (accept_hours, resolve_hours):
+        try:
+            value = int(str(raw).strip())
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 24 * 365:
+            raise IssueError(_l("Time limits are whole hours between 1 and 8760."), "hours")
+        hours.append(value)
+    if hours[0] > hours[1]:
+        raise IssueError(_l("The acceptance limit cannot be longer than the resolution limit."), "hours")
+    if default_level not in LEVELS:
+        raise IssueError(_l("Choose a handling level."), "default_level")
+    before = {"accept_hours": category.accept_hours, "resolve_hours": category.resolve_hours,
+              "default_level": category.default_level, "urgent": category.urgent, "active": category.active,
+              "public": category.public}
+    category.accept_hours, category.resolve_hours = hours
+    category.default_level = default_level
+    category.urgent, category.active, category.public = bool(urgent), bool(active), bool(public)
+    db.session.flush()
+    after = {k: getattr(category, k) for k in before}
+    events.emit("issue.category_updated", actor=actor, subject=category, code=category.code, before=before,
+                after=after)

@@ -14,10 +14,13 @@ Choices this implementation makes where the specification leaves room:
   micro-grid is not known) and decides where the issue is filed. Without ``address_id`` the issue is filed in
   the API key's **default area**, chosen by the city admin who issued the key. ``lat``/``long`` and
   ``address_string`` are stored with the issue (the portal has no geocoder, so they do not pick the area).
-- **Requests** are created synchronously (service ``type`` realtime): the POST response carries the
-  ``service_request_id`` (the issue id, as a string) and, as the spec asks, no ``token``. A token is still
-  stored for every request created through the API and sent in the ``X-Open311-Token`` response header, so
-  ``tokens/<token>`` answers for it.
+- **Requests** are created synchronously (service ``type`` realtime) through the issue tracker's
+  ``report_issue`` (channel ``open311``, no reporter account; first/last name, phone and email are kept as the
+  reporter's contact, never published). The POST body must be form-encoded; the answer is ``201 Created`` with a
+  ``Location`` header and the ``service_request_id`` (the issue id, as a string) and, as the spec asks, no
+  ``token``. A token is still stored for every request created through the API (``Open311Request``, also the
+  issue's ``external_id``) and sent in the ``X-Open311-Token`` response header, so ``tokens/<token>`` answers.
+  ``device_id``, ``account_id``, ``media_url`` and the attributes are kept in ``Open311Request``.
 - **Status** is ``open`` while somebody must act (reported, accepted, in progress) and ``closed`` once
   resolved, closed, or marked duplicate; ``status_notes`` carries our detailed state (``in_progress: …``).
   ``agency_responsible`` is the area whose people handle the issue at its current level. Datetimes are ISO 8601
@@ -25,9 +28,12 @@ Choices this implementation makes where the specification leaves room:
 - **GET requests** show what the portal's public pages show (public categories, not rejected reports), at most a
   90-day span and the first 1000 (``OPEN311_MAX_REQUESTS``), newest first. Reporter names and contacts are never
   returned.
+- **Language**: names and messages follow ``Accept-Language`` (zh_CN by default, or English).
 - **Errors** are the spec's ``<errors>`` document / JSON array: 400 for a request that cannot be fulfilled (bad
-  date, ``lat=abc``, a description over 4,000 characters …), 403 for a missing, unknown or revoked ``api_key``,
-  404 for an unknown service_code, request or token, 429 when rate limited.
+  date, ``lat=abc``, a description longer than the portal allows (``ISSUES_DESCRIPTION_MAX``, 2,000; never more
+  than the spec's 4,000) …), 403 for a missing, unknown or revoked ``api_key``,
+  404 for an unknown service_code (service definition, POST), request or token, 429 when rate limited; an unknown
+  service_code used as a GET requests filter is a 400.
 - **API keys** are issued and revoked by a city admin at ``/open311/keys`` (blueprint ``open311_admin``, a
   normal HTML page with CSRF). Only a SHA-256 hash of each key is stored. POSTs are rate limited per key
   (``OPEN311_LIMIT_PER_KEY``) and every API request per IP (``OPEN311_LIMIT_PER_IP``).

@@ -241,6 +241,10 @@ def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
                 "or 2026-01-01T00:00:00Z.", name=name)
     if not text or len(text) > 40:
         raise bad(problem)
+    # an unencoded "+08:00" in a query string arrives as " 08:00"
+    text = re.sub(r"(T[\d:.]+) (\d{2}:?\d{2})$", r"\1+\2", text)
+    if not text.isascii() or not text[:4].isdigit() or not 1900 <= int(text[:4]) <= 2999:
+        raise bad(problem)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return local_date_to_utc(datetime.strptime(text, "%Y-%m-%d").date(), end_of_day=end)

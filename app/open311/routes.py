@@ -104,6 +104,9 @@ def service_def(service_code: str, fmt: str):
 def requests(fmt: str):
     if request.method == "GET":
         return render(fmt, "service_requests", geo.list_requests(request.args))
+    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise ApiError(400, _("Send the request as application/x-www-form-urlencoded, as the GeoReport v2 "
+                              "specification says."))
     raw_key = (request.form.get("api_key") or "").strip()
     if not raw_key:
         raise ApiError(403, _("api_key is required to create a service request."))

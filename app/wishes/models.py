@@ -140,6 +140,11 @@ class Wish(db.Model):
         primaryjoin=lambda: and_(WishClaim.wish_id == Wish.id, WishClaim.status == "active"),
         viewonly=True, uselist=False,
     )
+    #: the claim that made the wish come true (shown with the story)
+    done_claim: Mapped["WishClaim | None"] = relationship(
+        primaryjoin=lambda: and_(WishClaim.wish_id == Wish.id, WishClaim.status == "done"),
+        viewonly=True, uselist=False,
+    )
 
     @property
     def is_open(self) -> bool:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.scope import STAFF_ROLES, area_scope, org_ids, role_areas
+from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids, role_areas
 from app.areas.models import Area
 from app.extensions import db
 from app.timeline.services import entries_for
@@ -53,6 +53,8 @@ def _wish_options():
         selectinload(Wish.active_claim).selectinload(WishClaim.claimant),
         selectinload(Wish.active_claim).selectinload(WishClaim.organisation),
         selectinload(Wish.active_claim).selectinload(WishClaim.members),
+        selectinload(Wish.done_claim).selectinload(WishClaim.claimant),
+        selectinload(Wish.done_claim).selectinload(WishClaim.organisation),
     )
 
 
@@ -151,6 +153,23 @@ def _parse_date(raw: str | None) -> date | None:
                           example=(local_today() + timedelta(days=14)).isoformat()), "wanted_by") from None
 
 
+def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], photo: bytes | None) -> Wish:
+    """Parse the post form and hand it to the service (which validates everything and raises WishError)."""
+    wisher = services.find_resident(current_user, form.resident.data) if behalf else None
+    area = None
+    if behalf and wisher is None and (form.subject_name.data or "").strip():
+        area_id = _int(form.area_id.data)
+        area = next((a for a in on_behalf_areas if a.id == area_id), None)
+    data = WishInput(category=form.category.data or "", title=form.title.data or "",
+                     description=form.description.data or "", value=_parse_value(form.value.data),
+                     wanted_by=_parse_date(form.wanted_by.data))
+    return services.post_wish(
+        current_user, data, wisher=wisher, area=area,
+        subject_name=form.subject_name.data if behalf else None,
+        subject_contact=form.subject_contact.data if behalf else None,
+        photo=photo, post_key=form.post_key.data or None)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -176,19 +195,7 @@ def new():
             form.photo.errors.append(str(e.message))
         if not form.photo.errors:
             try:
-                wisher = services.find_resident(current_user, form.resident.data) if behalf else None
-                area = None
-                if behalf and wisher is None and (form.subject_name.data or "").strip():
-                    area_id = _int(form.area_id.data)
-                    area = next((a for a in on_behalf_areas if a.id == area_id), None)
-                data = WishInput(category=form.category.data or "", title=form.title.data or "",
-                                 description=form.description.data or "", value=_parse_value(form.value.data),
-                                 wanted_by=_parse_date(form.wanted_by.data))
-                wish = services.post_wish(
-                    current_user, data, wisher=wisher, area=area,
-                    subject_name=form.subject_name.data if behalf else None,
-                    subject_contact=form.subject_contact.data if behalf else None,
-                    photo=photo, post_key=form.post_key.data or None)
+                wish = _post_from_form(form, behalf, on_behalf_areas, photo)
             except DuplicatePost:
                 db.session.rollback()
                 existing = services.find_by_post_key(form.post_key.data)
@@ -230,8 +237,6 @@ def _claim_form(wish: Wish) -> ClaimForm | None:
 
 
 def _assignments():
-    from app.accounts.scope import assignments
-
     return assignments(current_user)
 
 
@@ -289,8 +294,7 @@ def claim(wish_id: int):
     wish = _load(wish_id)
     if not can_claim_any(current_user):
         abort(403)
-    form = ClaimForm()
-    form.validate_on_submit()
+    form = ClaimForm()  # the CSRF token was checked by CSRFProtect; the fields are parsed below
     orgs = claim_org_ids(current_user)
     raw_org = form.organisation_id.data
     org_id = _int(raw_org)
@@ -319,10 +323,13 @@ def claim(wish_id: int):
 
 
 def _claim_answer(wish: Wish, message: str, category: str = "success"):
-    """htmx: the refreshed card with the message; a plain form: a flash and 303 back to where the button was."""
-    notify(message, category)
+    """htmx: the refreshed card (a refusal written on it, a success as a toast); a plain form: a flash and 303."""
     if wants_fragment():
-        return render_template("wishes/_card.html", wish=wish, message=message, message_kind=category)
+        if category != "error":
+            notify(message, category)
+        return render_template("wishes/_card.html", wish=wish,
+                               message=message if category == "error" else None, message_kind=category)
+    notify(message, category)
     target = safe_next(request.form.get("next"), url_for("wishes.show", wish_id=wish.id))
     return redirect(target, 303)
 

@@ -3,6 +3,14 @@
 Services never commit; the route (or the job runner) commits once. Each state change is
 ``UPDATE wish SET state = :to … WHERE id = :id AND state IN (:from)`` and checks the row count, so two requests
 (or two hosts running the jobs) can never both move the same wish — the second gets a clear WishError.
+
+Settings (read with ``current_app.config.get``; defaults in brackets):
+    WISH_VALUE_CAP [500]            the most a micro-wish may be worth, in whole yuan
+    WISH_CLAIM_DAYS [14]            days a claimant has to fulfil before the claim is released automatically
+    WISH_MAX_DAYS_AHEAD [180]       how far ahead the wanted-by date may be
+    WISH_CATEGORIES [study, daily, care, health, employment, companionship, other]   category codes offered
+    WISH_CATEGORY_LABELS [{}]       labels for codes a deployment adds ({"housing": "住房"}); known codes are translated
+    WISH_PAGE_SIZE [PAGE_SIZE]      cards per wall page
 """
 from __future__ import annotations
 

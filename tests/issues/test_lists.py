@@ -158,3 +158,14 @@ def test_home_cards(client, city, cats):
     client.logout()
     client.login("rider")
     assert "/issues/quick" in client.get("/").get_data(as_text=True)
+
+
+def test_tampered_cursors_never_500(app, client, city, cats):
+    make_many(city, cats, 3)
+    client.login("staff_a")
+    for cursor in ("W3siZHQiOiIyMDI2LTAxLTAxVDAwOjAwOjAwIn0sMTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMF0",  # huge id
+                   "WyJ4IiwxXQ",  # a string where a time belongs
+                   "%%%", "W10"):
+        for view in ("area", "queue", "mine", "public"):
+            r = client.get(f"/issues/?view={view}&after={cursor}")
+            assert r.status_code == 200, (view, cursor)

@@ -123,6 +123,9 @@ def test_date_window(api, o311):
     # only an end: the 90 days before it
     end = (utcnow() - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert ids(parse_json(api.get(f"/requests.json?end_date={end}"))) == [str(older.id)]
+    # an unencoded "+" arrives as a space: still understood
+    start = (utcnow() - timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    assert str(older.id) in ids(parse_json(api.get("/requests.json?start_date=" + start)))
     # a bare date is a local calendar day
     day = (utcnow() - timedelta(days=40)).strftime("%Y-%m-%d")
     assert str(older.id) in ids(parse_json(api.get(f"/requests.json?start_date={day}")))
@@ -136,6 +139,9 @@ def test_date_window(api, o311):
     ("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", "90 days"),
     ("start_date=2026-03-01T00:00:00Z&end_date=2026-02-01T00:00:00Z", "before"),
     ("start_date=" + "9" * 500, "start_date"),
+    ("start_date=0001-01-01T00:00:00%2B08:00", "start_date"),
+    ("end_date=9999-12-31T23:59:59-08:00", "end_date"),
+    ("start_date=%D9%A2%D9%A0%D9%A2%D9%A6-01-01", "start_date"),
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_dates_are_400(api, o311, query, word, fmt):

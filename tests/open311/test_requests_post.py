@@ -212,3 +212,8 @@ def test_nul_characters_in_a_post_are_never_a_500(api, o311):
 
     issue = db.session.get(Issue, int(parse_json(r)[0]["service_request_id"]))
     assert issue.description == "Light out" and issue.address == "Gate 1" and issue.area.code == "MA1"
+
+
+def test_a_json_body_is_refused_with_a_clear_message(client, o311):
+    r = client.c.post("/open311/v2/requests.json", json={"api_key": o311.key, "service_code": "street_light"})
+    assert_error(r, 400, contains="x-www-form-urlencoded")

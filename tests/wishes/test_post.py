@@ -236,3 +236,46 @@ def test_missing_csrf_is_refused(client, city):
     assert r.status_code == 400
     assert wish_count() == 0
     assert get_wish(1) is None
+
+
+def test_simultaneous_double_submit_creates_one_wish(app, make_client, city):
+    import threading
+
+    clients = []
+    for _ in range(5):
+        c = make_client()
+        c.login("resident_a")
+        c.token()
+        clients.append(c)
+    barrier = threading.Barrier(len(clients))
+    results: list = []
+
+    def submit(c):
+        with app.app_context():
+            barrier.wait(timeout=30)
+            r = c.post("/wishes/new", form(post_key="tap-tap-tap-123"))
+            results.append((r.status_code, r.headers.get("Location")))
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert wish_count() == 1
+    assert {s for s, _ in results} == {303} and len({loc for _, loc in results}) == 1
+
+
+def test_categories_are_configurable(app, client, city):
+    app.config["WISH_CATEGORIES"] = ["study", "housing"]
+    app.config["WISH_CATEGORY_LABELS"] = {"housing": "Housing help"}
+    try:
+        client.login("resident_a")
+        page = client.get("/wishes/new").get_data(as_text=True)
+        assert "Housing help" in page and "Daily goods" not in page
+        assert client.post("/wishes/new", form(category="daily")).status_code == 200
+        assert wish_count() == 0
+        assert client.post("/wishes/new", form(category="housing")).status_code == 303
+        assert "Housing help" in client.get(f"/wishes/{db_wish().id}").get_data(as_text=True)
+    finally:
+        app.config.pop("WISH_CATEGORIES")
+        app.config.pop("WISH_CATEGORY_LABELS")

@@ -33,7 +33,8 @@ def test_twenty_simultaneous_claims_give_one_winner(app, make_client, city):
             barrier.wait(timeout=30)
             try:
                 r = clients[i].htmx_post(f"/wishes/{wid}/claim")
-                results[i] = (r.status_code, r.get_data(as_text=True))
+                toast = r.headers.get("HX-Trigger", "")
+                results[i] = (r.status_code, r.get_data(as_text=True) + toast)
             except Exception as exc:  # noqa: BLE001 — reported below
                 results[i] = (599, repr(exc))
 
@@ -45,7 +46,7 @@ def test_twenty_simultaneous_claims_give_one_winner(app, make_client, city):
 
     assert all(r is not None for r in results), "a thread did not finish"
     assert [s for s, _ in results].count(200) == N, [r for r in results if r[0] != 200]
-    winners = [b for _, b in results if "You claimed this wish" in b]
+    winners = [b for _, b in results if "You claimed this wish" in b]  # the winner's toast (HX-Trigger)
     losers = [b for _, b in results if "Already claimed by" in b]
     assert len(winners) == 1, [b[:300] for _, b in results if "You claimed" not in b and "Already" not in b]
     assert len(losers) == N - 1
