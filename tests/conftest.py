@@ -42,16 +42,25 @@ def reset_schema() -> None:
 def app():
     tmpdir = Path(tempfile.mkdtemp(prefix="portal-test-"))
     url = _database_url(tmpdir)
+    engine_options: dict = {}
+    schema = None
     if url.startswith("postgresql"):
         import psycopg
 
+        # a schema of our own, so that several test runs can share one database without stepping on each other
+        schema = f"test_{os.getpid()}"
         try:
-            psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5).close()
+            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5,
+                                 autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                conn.execute(f'CREATE SCHEMA "{schema}"')
         except psycopg.OperationalError as exc:
             pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", returncode=3)
+        engine_options = {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}}
     app = create_app({
         "CONFIG": "testing",
         "SQLALCHEMY_DATABASE_URI": url,
+        **({"SQLALCHEMY_ENGINE_OPTIONS": engine_options} if engine_options else {}),
         "SECRET_KEY": "test-secret",
         "UPLOAD_DIR": str(tmpdir / "uploads"),
         "SERVER_NAME": None,
@@ -63,6 +72,11 @@ def app():
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if schema:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(autouse=True)

@@ -87,14 +87,14 @@ def seed_issues(city: DemoCity) -> str | None:
             "agreement_text": "401住户一周内加装冷凝水排水管，费用自理；301住户不再追究阳台清洁费用。"})
         s.rate(i11, u["resident6"], "basically_satisfied", now=ago(days=5))
         made.append(i11)
-    # 12 street level, in progress (a hazard on a road between communities)
-    i12 = report("rider1", "safety_hazard", "青石社区路口的交通信号灯倒向一边。", "community1b.g1.m1", ago(hours=30),
+    # 12 street level, in progress, resolve limit (72 h) passed: stays overdue (no level left to escalate to)
+    i12 = report("rider1", "safety_hazard", "青石社区路口的交通信号灯倒向一边。", "community1b.g1.m1", ago(hours=100),
                  channel="sentinel")
-    s.escalate(i12, u["street1"], "路口设施不属于单个微网格。", now=ago(hours=29))
-    s.escalate(i12, u["street1"], "路口设施不属于单个网格。", now=ago(hours=29))
-    s.escalate(i12, u["street1"], "涉及交通设施，由街道协调交警部门。", now=ago(hours=29))
-    s.accept(i12, u["street1"], now=ago(hours=28))
-    s.start(i12, u["street1"], now=ago(hours=27))
+    s.escalate(i12, u["street1"], "路口设施不属于单个微网格。", now=ago(hours=99))
+    s.escalate(i12, u["street1"], "路口设施不属于单个网格。", now=ago(hours=99))
+    s.escalate(i12, u["street1"], "涉及交通设施，由街道协调交警部门。", now=ago(hours=99))
+    s.accept(i12, u["street1"], now=ago(hours=98))
+    s.start(i12, u["street1"], now=ago(hours=97))
     made.append(i12)
     # 13 community 2: resident2's sanitation issue at grid level, reported long ago — overdue for staff2
     i13 = report("resident2", "sanitation", "小区河道边有死鱼，气味很大。", "community2.g1.m1", ago(days=2))

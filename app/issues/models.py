@@ -286,6 +286,8 @@ class Issue(db.Model):
 
     @property
     def state_label(self) -> str:
+        if self.state == "closed" and self.close_reason == "no_rating":
+            return action_label("auto_closed")  # "closed without rating", not "rated"
         return state_label(self.state)
 
     @property

@@ -7,11 +7,12 @@ from types import SimpleNamespace
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.scope import role_areas
-from app.areas.models import Area
+from app.areas.models import Area, level_label
 from app.areas.routes import picker_from_values
 from app.extensions import db, htmx
 from app.issues import bp
@@ -26,6 +27,7 @@ from app.issues.forms import (
     RateForm,
     ReasonForm,
     ReportForm,
+    ResolveForm,
 )
 from app.issues.models import (
     CHANNELS,
@@ -195,11 +197,10 @@ def similar():
 
 
 def _sentinel_places(user) -> list[Area]:
+    """Micro-grids a sentinel (or a handler using the quick form) may report in: those of their role areas."""
     roots = role_areas(user, ("sentinel", "microgrid_leader", "grid_leader", "community_staff", "street_admin"))
     if not roots:
         return []
-    from sqlalchemy import or_
-
     return list(db.session.scalars(
         select(Area).where(Area.level == "microgrid",
                            or_(*[Area.path.startswith(a.path, autoescape=True) for a in roots]))
@@ -275,7 +276,7 @@ def _detail_context(issue: Issue, *, errors: dict | None = None, forms: dict | N
     forms = dict(forms or {})
     forms.setdefault("reject", ReasonForm(formdata=None))
     forms.setdefault("escalate", ReasonForm(formdata=None))
-    forms.setdefault("resolve", _resolve_form(formdata=None))
+    forms.setdefault("resolve", ResolveForm(formdata=None))
     forms.setdefault("rate", RateForm(formdata=None))
     forms.setdefault("revisit", RateForm(formdata=None))
     forms.setdefault("duplicate", DuplicateForm(formdata=None))
@@ -285,7 +286,7 @@ def _detail_context(issue: Issue, *, errors: dict | None = None, forms: dict | N
     assign_form = forms.setdefault("assign", AssignForm(formdata=None))
     people = s.assignable_people(issue) if p.can_assign_issue(current_user, issue) else []
     assign_form.assignee_id.choices = [("", _("— choose —"))] + [
-        (str(u.id), f"{u.display_name} · {level_label_str(level)}") for u, level in people]
+        (str(u.id), f"{u.display_name} · {level_label(level)}") for u, level in people]
     return dict(
         issue=issue, show_internal=show_internal, is_reporter=is_reporter,
         photos=[u for u in photos if u.id != issue.resolution_photo_id],
@@ -314,18 +315,6 @@ def _timeline(issue: Issue, show_internal: bool, is_reporter: bool) -> list:
                 actor=anonymous, on_behalf_of=None)
         out.append(e)
     return out
-
-
-def level_label_str(level: str) -> str:
-    from app.areas.models import level_label
-
-    return level_label(level)
-
-
-def _resolve_form(**kw):
-    from app.issues.forms import ResolveForm
-
-    return ResolveForm(**kw)
 
 
 def _render_detail(issue: Issue, **kw):
@@ -388,10 +377,7 @@ def _do_assign(issue, form):
 @bp.post("/<int:issue_id>/assign")
 @login_required
 def assign(issue_id: int):
-    def factory():
-        return AssignForm()
-
-    return _act(issue_id, "assign", p.can_assign_issue, factory, _do_assign, lambda: _("Assigned."))
+    return _act(issue_id, "assign", p.can_assign_issue, AssignForm, _do_assign, lambda: _("Assigned."))
 
 
 def _do_resolve(issue, form):
@@ -405,7 +391,7 @@ def _do_resolve(issue, form):
 @bp.post("/<int:issue_id>/resolve")
 @login_required
 def resolve(issue_id: int):
-    return _act(issue_id, "resolve", p.can_resolve_issue, _resolve_form, _do_resolve,
+    return _act(issue_id, "resolve", p.can_resolve_issue, ResolveForm, _do_resolve,
                 lambda: _("Resolved. The reporter is asked to rate the result."))
 
 
@@ -470,8 +456,6 @@ def support(issue_id: int):
 
 # -- configuration (city administrators) ----------------------------------------------------------------------
 def _categories_page(errors: dict | None = None, status: int = 200):
-    from app.accounts.forms import EmptyForm
-
     return render_page("issues/categories.html", None, categories=list(db.session.scalars(
         select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.id))), levels=LEVELS,
         errors=errors or {}, form=EmptyForm()), status
@@ -490,8 +474,6 @@ def categories():
 @bp.post("/categories/<int:category_id>")
 @login_required
 def update_category(category_id: int):
-    from app.accounts.forms import EmptyForm
-
     if not p.can_manage_issue_categories(current_user):
         abort(403)
     category = db.session.get(IssueCategory, category_id) if category_id <= MAX_ID else None

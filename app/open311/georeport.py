@@ -157,9 +157,7 @@ def discovery() -> dict:
 
 # -- requests: output ---------------------------------------------------------------------------------------
 def _state_note(issue) -> str:
-    from app.issues.models import state_label
-
-    note = f"{issue.state}: {state_label(issue.state)}"
+    note = f"{issue.state}: {issue.state_label}"
     if issue.state == "duplicate" and issue.duplicate_of_id:
         note += " " + _("(same as request %(id)s)", id=issue.duplicate_of_id)
     return note

@@ -37,6 +37,26 @@ def _encode(values: tuple) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+INT64 = 2**63
+
+
+def _fits(value, column) -> bool:
+    """A decoded value must have the column's Python type (and a 64-bit int): tampered cursors fail here."""
+    try:
+        expected = column.type.python_type
+    except (NotImplementedError, AttributeError):
+        return True
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool) and -INT64 <= value < INT64
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is datetime:
+        return isinstance(value, datetime)
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    return isinstance(value, expected)
+
+
 def _decode(cursor: str, n: int) -> tuple | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -75,6 +95,8 @@ def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | Non
     Columns used as keys must not be NULL.
     """
     values = _decode(cursor, len(keys)) if cursor else None
+    if values is not None and not all(_fits(v, col) for v, (col, _) in zip(values, keys, strict=True)):
+        values = None
     if values is not None:
         stmt = stmt.where(_after(keys, values))
     stmt = stmt.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)

@@ -135,3 +135,25 @@ def test_report_form_without_javascript(browser, live_server, shoot, demo_city):
         assert page.get_by_text("感谢反映").first.is_visible()
     finally:
         context.close()
+
+
+def test_staff_area_list_filters_on_a_phone(phone, shoot, demo_city, app):
+    app.config["ISSUES_PAGE_SIZE"] = 3
+    try:
+        page = phone.new_page()
+        login(page, "staff1")
+        page.goto("/issues/?view=area")
+        assert page.locator(".issue-item").count() == 3
+        page.click("#load-more a")  # htmx appends the next page in place
+        expect(page.locator(".issue-item")).to_have_count(6)
+        assert "/issues/?view=area" in page.url and "after=" not in page.url
+        page.click("details.action summary")
+        page.check("input[name=overdue]")
+        page.click("form.filters button")
+        expect(page.locator(".issue-item.overdue").first).to_be_visible()
+        assert page.locator(".issue-item").count() == page.locator(".issue-item.overdue").count()
+        assert "overdue=1" in page.url  # the filtered list has its own address
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shoot(page, "issues-11-staff-area-overdue")
+    finally:
+        app.config.pop("ISSUES_PAGE_SIZE")

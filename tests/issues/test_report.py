@@ -217,3 +217,10 @@ def test_similar_is_never_offered_for_private_categories(client, city, file_issu
     client.login("resident_a2")
     r = client.htmx_get("/issues/similar?category=neighbour_dispute&place=home")
     assert "Quarrel" not in r.get_data(as_text=True)
+
+
+def test_position_helper_is_a_plain_static_script(client):
+    r = client.get("/issues/static/geo.js")
+    assert r.status_code == 200 and "javascript" in r.mimetype
+    body = r.get_data(as_text=True)
+    assert "eval(" not in body and "new Function" not in body and "innerHTML" not in body
