@@ -47,6 +47,15 @@ def create_app(config: str | dict | None = None) -> Flask:
     from app.web.setup import init_web
 
     init_web(app)
+    # ids in URLs stay within 64 bits: a larger one would overflow the database driver instead of giving a 404
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
     _register_blueprints(app)
     _register_cli(app)
     return app

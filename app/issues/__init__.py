@@ -1,4 +1,4 @@
+"""诉求与事件 — issue tracking: the closed loop 发现 → 反映 → 解决 → 反馈."""
 from flask import Blueprint
 
-#: static/ holds the small no-eval position helper (geo.js), served under /issues/static/
-bp = Blueprint("issues", __name__, url_prefix="/issues", static_folder="static")
+bp = Blueprint("issues", __name__, url_prefix="/issues")

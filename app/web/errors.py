@@ -11,7 +11,7 @@ from app.web.htmx import render_page
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/open311/") or request.path == "/healthz"
+    return request.path.startswith("/open311/v2/") or request.path == "/healthz"
 
 
 def _messages(code: int) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids, role_areas
 from app.areas.models import Area
-from app.extensions import db
+from app.extensions import db, limiter
 from app.timeline.services import entries_for
 from app.timeutil import local_today
 from app.uploads.services import UploadError, check_image, has_file
@@ -172,6 +172,8 @@ def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], p
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config.get("WISH_POST_LIMIT", "20 per day"), methods=["POST"],
+               key_func=lambda: f"wish-post:{current_user.get_id()}", deduct_when=lambda r: r.status_code == 303)
 def new():
     form = WishForm()
     form.category.choices = [("", _("— choose —"))] + [(c, category_label(c)) for c in categories()]

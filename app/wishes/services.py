@@ -11,6 +11,7 @@ Settings (read with ``current_app.config.get``; defaults in brackets):
     WISH_CATEGORIES [study, daily, care, health, employment, companionship, other]   category codes offered
     WISH_CATEGORY_LABELS [{}]       labels for codes a deployment adds ({"housing": "住房"}); known codes are translated
     WISH_PAGE_SIZE [PAGE_SIZE]      cards per wall page
+    WISH_POST_LIMIT ["20 per day"]  wishes one account may post (a Flask-Limiter rate; refused forms do not count)
 """
 from __future__ import annotations
 

@@ -220,7 +220,7 @@ def test_similar_is_never_offered_for_private_categories(client, city, file_issu
 
 
 def test_position_helper_is_a_plain_static_script(client):
-    r = client.get("/issues/static/geo.js")
+    r = client.get("/static/geo.js")
     assert r.status_code == 200 and "javascript" in r.mimetype
     body = r.get_data(as_text=True)
     assert "eval(" not in body and "new Function" not in body and "innerHTML" not in body

@@ -179,3 +179,9 @@ def test_audit_log_records_actor_action_and_ip(client, city):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.registered"))
     assert entry.ip == "10.1.2.3" and entry.actor_id == entry.subject_id and entry.subject_type == "user"
     assert entry.area_id == city.micro_a1.id
+
+
+def test_oversized_ids_in_urls_are_404_not_500(client, city):
+    client.login("staff_a")
+    for url in ("/areas/99999999999999999999999", "/issues/99999999999999999999999"):
+        assert client.get(url).status_code == 404, url

@@ -279,3 +279,17 @@ def test_categories_are_configurable(app, client, city):
     finally:
         app.config.pop("WISH_CATEGORIES")
         app.config.pop("WISH_CATEGORY_LABELS")
+
+
+def test_posting_is_rate_limited_per_account(app, client, city):
+    app.config["WISH_POST_LIMIT"] = "2 per day"
+    try:
+        client.login("resident_a")
+        assert client.post("/wishes/new", form(post_key="k-000000001")).status_code == 303
+        assert client.post("/wishes/new", form(value="9999")).status_code == 200  # refused input does not count
+        assert client.post("/wishes/new", form(post_key="k-000000002")).status_code == 303
+        r = client.post("/wishes/new", form(post_key="k-000000003"))
+        assert r.status_code == 429
+        assert wish_count() == 2
+    finally:
+        app.config.pop("WISH_POST_LIMIT")
