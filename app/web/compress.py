@@ -25,11 +25,10 @@ def compress_response(response: Response) -> Response:
         key = (request.path, int(response.last_modified.timestamp()) if response.last_modified else 0)
         body = _static_cache.get(key)
         if body is None:
-            response.direct_passthrough = False
-            body = gzip.compress(response.get_data(), compresslevel=9)
+            body = gzip.compress(b"".join(response.response), compresslevel=9)
             _static_cache[key] = body
-        else:
-            response.response.close() if hasattr(response.response, "close") else None
+        if hasattr(response.response, "close"):
+            response.response.close()
         response.direct_passthrough = False
     else:
         data = response.get_data()
