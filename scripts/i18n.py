@@ -27,14 +27,26 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
 METHOD_MAP = [("app/**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
 
 
+CONFLICTS: list[str] = []
+
+
 def load_sources() -> Catalog:
+    """Merge the per-domain files; one message id must have one translation across all of them."""
     merged = Catalog(locale="zh_CN", domain="messages")
+    origin: dict = {}
+    CONFLICTS.clear()
     for po in sorted(SRC.glob("*.po")):
         with po.open("rb") as fh:
             catalog = read_po(fh, locale="zh_CN")
         for message in catalog:
-            if message.id:
-                merged[message.id] = message
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            previous = merged.get(message.id)
+            if previous is not None and previous.string and message.string and previous.string != message.string:
+                CONFLICTS.append(f"{key!r}: {origin[key]} says {previous.string!r}, {po.name} says {message.string!r}")
+            origin[key] = po.name
+            merged[message.id] = message
     return merged
 
 
@@ -93,8 +105,10 @@ def check() -> int:
     gaps = missing()
     for key, filename in gaps:
         print(f"untranslated: {filename}: {key!r}")
-    print(f"{len(gaps)} untranslated message(s)")
-    return 1 if gaps else 0
+    for conflict in CONFLICTS:
+        print(f"two translations for {conflict}")
+    print(f"{len(gaps)} untranslated message(s), {len(CONFLICTS)} conflicting translation(s)")
+    return 1 if gaps or CONFLICTS else 0
 
 
 def update(only: str) -> None:
