@@ -9,9 +9,10 @@ from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, Registe
 from app.accounts.scope import assignments
 from app.accounts.services import AccountError, authenticate, change_password, register_resident
 from app.areas.models import Area
-from app.areas.routes import picker_from_values
+from app.areas.services import picker_from_values
 from app.extensions import db, limiter
 from app.web.htmx import notify
+from app.web.params import parse_id
 from app.web.routes import safe_next
 
 
@@ -73,12 +74,8 @@ def register():
     area_error = None
     # "Update the list" (no-JS area picker) re-renders the form without validating it
     if request.method == "POST" and request.form.get("action") != "pick":
-        area = None
-        try:
-            area_id = int(request.form.get("area_id", ""))
-            area = db.session.get(Area, area_id)
-        except ValueError:
-            pass
+        area_id = parse_id(request.form.get("area_id"))
+        area = db.session.get(Area, area_id) if area_id else None
         if form.validate_on_submit():
             try:
                 user = register_resident(mobile=form.mobile.data, display_name=form.display_name.data,

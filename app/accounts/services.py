@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import events
 from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LEVEL, RoleAssignment, User
 from app.areas.models import Area
+from app.errors import DomainError
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.timeutil import utcnow
@@ -21,13 +22,8 @@ USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,29}$")
 _DUMMY_HASH: dict[str, str] = {}
 
 
-class AccountError(ValueError):
-    """A rule was broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class AccountError(DomainError):
+    pass
 
 
 def hash_password(password: str) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.areas.models import LEVEL_DEPTH, LEVELS, STAFFING_QUOTA, Area, StaffingPost
 from app.extensions import db
+from app.web.params import parse_id
 
 
 class AreaError(ValueError):
@@ -59,3 +60,38 @@ def staffing_status(area_ids: list[int]) -> dict[int, dict]:
         }
         for aid, c in counts.items()
     }
+
+
+PICKER_LEVELS = ("street", "community", "grid", "microgrid")
+
+
+def picker_state(selected: dict[str, int | None]) -> list[dict]:
+    """Select boxes for the cascading area picker: each level lists the children of the level above.
+
+    ``selected`` maps level → chosen id (the micro-grid is the form's ``area_id``). A choice that is not a child
+    of the level above is dropped, so a forged id cannot slip through.
+    """
+    rows = []
+    parent_id = None
+    parent_ok = True
+    for level in PICKER_LEVELS:
+        options = children_of(parent_id, level) if parent_ok else []
+        chosen = selected.get(level)
+        if chosen not in {a.id for a in options}:
+            chosen = None
+        rows.append({"level": level, "name": "area_id" if level == "microgrid" else level,
+                     "options": options, "chosen": chosen})
+        parent_id = chosen
+        parent_ok = chosen is not None
+    return rows
+
+
+def picker_from_values(values, area: Area | None = None) -> list[dict]:
+    """Build the picker from submitted values, or from an existing micro-grid (its ancestors pre-selected)."""
+    if area is not None and area.level == "microgrid":
+        selected = {a.level: a.id for a in area.lineage()}
+        selected["microgrid"] = area.id
+    else:
+        selected = {level: parse_id(values.get("area_id" if level == "microgrid" else level))
+                    for level in PICKER_LEVELS}
+    return picker_state(selected)

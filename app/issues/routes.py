@@ -13,7 +13,7 @@ from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.scope import role_areas
 from app.areas.models import Area, level_label
-from app.areas.routes import picker_from_values
+from app.areas.services import picker_from_values
 from app.extensions import db, htmx
 from app.issues import bp
 from app.issues import policy as p

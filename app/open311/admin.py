@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.accounts.forms import EmptyForm
 from app.areas.models import Area
-from app.areas.routes import picker_from_values
+from app.areas.services import picker_from_values
 from app.extensions import db
 from app.open311 import admin_bp
 from app.open311.forms import ApiKeyForm

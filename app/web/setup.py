@@ -28,8 +28,8 @@ def _load_user(user_id: str):
         user = db.session.get(User, int(raw_id))
     except (ValueError, TypeError):
         return None
-    if user is None or str(user.auth_version) != version:
-        return None  # the password changed since this session began
+    if user is None or not user.active or str(user.auth_version) != version:
+        return None  # deactivated, or the password changed since this session began
     return user
 
 
