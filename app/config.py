@@ -113,6 +113,11 @@ def load_config(app, config: str | dict | None) -> None:
         app.config["PROXY_FIX"] = int(env["PROXY_FIX"])
     if env.get("AREA_LEVEL_LABELS"):
         app.config["AREA_LEVEL_LABELS"] = json.loads(env["AREA_LEVEL_LABELS"])
+    # deployment settings: instance/config.py (never committed), then PORTAL_<NAME> variables (JSON-parsed,
+    # e.g. PORTAL_WISH_VALUE_CAP=300 or PORTAL_WISH_CATEGORIES='["study","care"]')
+    if name != "testing":
+        app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
+        app.config.from_prefixed_env("PORTAL")
     app.config.update(overrides)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from flask import g, has_request_context
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import RoleAssignment, User
+from app.accounts.models import RoleAssignment
 from app.areas.models import Area
 from app.extensions import db
 
@@ -33,11 +33,6 @@ def assignments(user) -> list[RoleAssignment]:
             )
         )
     return cache[user.id]
-
-
-def forget(user) -> None:
-    if has_request_context():
-        g.setdefault("_role_cache", {}).pop(getattr(user, "id", None), None)
 
 
 def _as_tuple(roles: str | Iterable[str]) -> tuple[str, ...]:
@@ -94,7 +89,3 @@ def area_scope(user, area_id_column, roles: str | Iterable[str]):
 def primary_area(user, roles: str | Iterable[str]) -> Area | None:
     areas = role_areas(user, roles)
     return min(areas, key=lambda a: a.depth) if areas else None
-
-
-def user_roles_summary(user: User) -> list[str]:
-    return sorted({a.role for a in assignments(user)})

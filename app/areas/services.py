@@ -30,11 +30,6 @@ def create_area(name: str, level: str, parent: Area | None = None, code: str | N
     return area
 
 
-def subtree_clause(area: Area):
-    """WHERE clause for an area and everything below it (uses the path index)."""
-    return Area.in_subtree(area.path)
-
-
 def children_of(parent_id: int | None, level: str) -> list[Area]:
     stmt = select(Area).where(Area.level == level).order_by(Area.name)
     if parent_id is not None:

@@ -6,14 +6,14 @@ from app.accounts.models import User
 from app.accounts.policy import can_manage_area, can_view_area
 from app.accounts.scope import area_scope, holds_area_role, holds_org_role, is_city_admin
 from app.areas.models import Area, StaffingPost
-from app.areas.services import AreaError, create_area, staffing_status, subtree_clause
+from app.areas.services import AreaError, create_area, staffing_status
 from app.extensions import db
 
 
 def test_paths_and_subtree(city):
     ids = [city.city.id, city.street_a.id, city.comm_a.id, city.grid_a.id, city.micro_a1.id]
     assert city.micro_a1.path == "/" + "/".join(map(str, ids)) + "/"
-    names = set(db.session.scalars(select(Area.name).where(subtree_clause(city.comm_a))))
+    names = set(db.session.scalars(select(Area.name).where(Area.in_subtree(city.comm_a.path))))
     assert names == {"Community A", "Grid A", "Micro A1", "Micro A2"}
     assert city.micro_a1.is_within(city.street_a) and not city.micro_a1.is_within(city.street_b)
     assert [a.name for a in city.micro_a1.lineage()] == ["Test City", "Street A", "Community A", "Grid A", "Micro A1"]
@@ -24,7 +24,7 @@ def test_path_prefix_does_not_leak_into_sibling_ids(city):
     """/1/2/ must not match /1/23/: paths end with a slash."""
     siblings = [create_area(f"S{i}", "street", city.city) for i in range(12)]
     db.session.flush()
-    ids = set(db.session.scalars(select(Area.id).where(subtree_clause(siblings[0]))))
+    ids = set(db.session.scalars(select(Area.id).where(Area.in_subtree(siblings[0].path))))
     assert ids == {siblings[0].id}
 
 
@@ -125,7 +125,7 @@ def test_subtree_query_uses_the_path_index(city):
     """The range form of the prefix query is an index range scan (LIKE would not be on SQLite)."""
     from sqlalchemy import text
 
-    stmt = select(Area.id).where(subtree_clause(city.comm_a))
+    stmt = select(Area.id).where(Area.in_subtree(city.comm_a.path))
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     if db.engine.dialect.name == "sqlite":
         plan = " ".join(str(row[-1]) for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
