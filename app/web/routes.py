@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from app.accounts.forms import EmptyForm
-from app.accounts.scope import assignments
+from app.accounts.scope import assignments, role_areas
 from app.extensions import db
 from app.web import bp
 from app.web.home import cards_for
@@ -28,7 +28,9 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 def home():
     cards = cards_for(current_user) if current_user.is_authenticated else []
     roles = assignments(current_user) if current_user.is_authenticated else []
-    return render_page("web/home.html", cards=cards, roles=roles)
+    # a mobile sentinel opens the portal to report a hazard in seconds: that button comes first
+    sentinel = bool(role_areas(current_user, "sentinel")) if current_user.is_authenticated else False
+    return render_page("web/home.html", cards=cards, roles=roles, sentinel=sentinel)
 
 
 @bp.get("/healthz")

@@ -185,3 +185,12 @@ def test_oversized_ids_in_urls_are_404_not_500(client, city):
     client.login("staff_a")
     for url in ("/areas/99999999999999999999999", "/issues/99999999999999999999999"):
         assert client.get(url).status_code == 404, url
+
+
+def test_sentinel_home_puts_the_quick_report_first(client, make_client, city):
+    client.login("rider")
+    html = client.get("/").get_data(as_text=True)
+    assert "Report a hazard now" in html and html.index("Report a hazard now") < html.index("For you to act on")
+    resident = make_client()
+    resident.login("resident_a")
+    assert "Report a hazard now" not in resident.get("/").get_data(as_text=True)
