@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.issues.models import Issue
 from app.issues.policy import is_issue_handler, is_sentinel
-from app.issues.queries import queue_clause
+from app.issues.queries import mine_clause, queue_clause
 from app.timeutil import utcnow
 from app.web.home import HomeCard, home_card
 
@@ -38,8 +38,8 @@ def my_issue_queue(user) -> HomeCard | None:
 def awaiting_my_rating(user) -> HomeCard | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    mine = or_(Issue.on_behalf_of_id == user.id, (Issue.reporter_id == user.id) & Issue.on_behalf_of_id.is_(None))
-    rows = list(db.session.scalars(select(Issue).where(Issue.state == "resolved", mine)
+    waiting = (Issue.state == "resolved", mine_clause(user))
+    rows = list(db.session.scalars(select(Issue).where(*waiting)
                                    .order_by(Issue.resolved_at.desc(), Issue.id.desc()).limit(5)))
     if not rows:
         if is_sentinel(user):
@@ -50,7 +50,7 @@ def awaiting_my_rating(user) -> HomeCard | None:
     return HomeCard(
         title=_("Please rate how your report was solved"),
         url=url_for("issues.show", issue_id=rows[0].id),
-        count=len(rows),
+        count=db.session.scalar(select(db.func.count()).select_from(Issue).where(*waiting)),
         items=[(f"#{i.id} {i.category.label} · {i.title}", url_for("issues.show", issue_id=i.id) + "#rate",
                 _("Resolved")) for i in rows],
         urgent=True,

@@ -13,7 +13,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area
@@ -24,7 +35,6 @@ STATES = ("reported", "accepted", "in_progress", "resolved", "closed", "rejected
 #: states in which somebody must still act
 ACTIVE_STATES = ("reported", "accepted", "in_progress")
 OPEN_STATES = ACTIVE_STATES  # Open311 "open"
-FINAL_STATES = ("closed", "rejected", "duplicate")
 STATE_LABELS = {
     "reported": _l("Awaiting acceptance"),
     "accepted": _l("Accepted"),
@@ -34,20 +44,10 @@ STATE_LABELS = {
     "rejected": _l("Not accepted"),
     "duplicate": _l("Duplicate"),
 }
-STATE_BADGE = {"reported": "warn", "accepted": "info", "in_progress": "info", "resolved": "ok", "closed": "",
-               "rejected": "", "duplicate": ""}
 
 #: handling levels, lowest first ("小事不出组，大事不出村")
 LEVELS = ("microgrid", "grid", "community", "street")
 LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
-#: who handles an issue at each level (community staff also cover grid work: in most communities the
-#: 网格员 is a member of the community staff)
-LEVEL_ROLES = {
-    "microgrid": ("microgrid_leader",),
-    "grid": ("grid_leader",),
-    "community": ("community_staff",),
-    "street": ("street_admin",),
-}
 #: the highest level each handling role may act at (and anything below it)
 ROLE_TOP_LEVEL = {"microgrid_leader": "microgrid", "grid_leader": "grid", "community_staff": "community",
                   "street_admin": "street", "city_admin": "street"}
@@ -72,7 +72,6 @@ RATING_LABELS = {
     "basically_satisfied": _l("Basically satisfied"),
     "unsatisfied": _l("Unsatisfied"),
 }
-CLOSE_REASONS = ("rated", "no_rating")
 
 ACTION_LABELS = {
     "reported": _l("Reported"),
@@ -275,14 +274,40 @@ class Issue(db.Model):
     def overdue(self) -> bool:
         return self.is_overdue()
 
+    # -- the issue's resident: the one definition (Python here, SQL in ``resident_is``) ----------------------
     @property
-    def resident(self):
-        """The person the issue is for: the resident recorded for (代录), else the reporter."""
-        return self.on_behalf_of if self.on_behalf_of_id else self.reporter
+    def resident_without_account(self) -> bool:
+        """Filed for a person who has no account: 代录 by a leader or staff member (visit, phone, WeChat group,
+        hotline) without ``on_behalf_of``, or an Open311 report. Their name and phone are ``reporter_name`` /
+        ``reporter_phone``; nobody rates online, a phone revisit (回访) closes it."""
+        return self.on_behalf_of_id is None and (self.channel in RECORDED_CHANNELS or self.reporter_name is not None)
 
     @property
     def resident_id(self) -> int | None:
-        return self.on_behalf_of_id or self.reporter_id
+        """The account of the person the issue is for: the resident recorded for (代录), else the reporter —
+        never the leader or staff member who recorded it for someone without an account."""
+        if self.on_behalf_of_id is not None:
+            return self.on_behalf_of_id
+        return None if self.resident_without_account else self.reporter_id
+
+    @property
+    def resident(self):
+        """The account behind ``resident_id`` (None when the resident has no account)."""
+        if self.on_behalf_of_id is not None:
+            return self.on_behalf_of
+        return None if self.resident_without_account else self.reporter
+
+    @classmethod
+    def resident_is(cls, user_id: int):
+        """SQL: the issue is for ``user_id`` (the same rule as ``resident_id``; each branch uses an index)."""
+        return or_(cls.on_behalf_of_id == user_id,
+                   and_(cls.reporter_id == user_id, cls.on_behalf_of_id.is_(None),
+                        cls.channel.not_in(RECORDED_CHANNELS), cls.reporter_name.is_(None)))
+
+    @property
+    def is_recorded(self) -> bool:
+        """Filed by a leader or staff member for a resident (代录)."""
+        return self.on_behalf_of_id is not None or self.channel in RECORDED_CHANNELS
 
     @property
     def state_label(self) -> str:
@@ -293,10 +318,6 @@ class Issue(db.Model):
     @property
     def channel_label(self) -> str:
         return channel_label(self.channel)
-
-    @property
-    def can_escalate_further(self) -> bool:
-        return next_level(self.level) is not None
 
     @property
     def title(self) -> str:
@@ -311,6 +332,7 @@ class Issue(db.Model):
         person = self.resident
         if person is not None:
             return person.masked_name
+        # a resident without an account: their own (masked) name, never the recorder's
         return mask_name(self.reporter_name) if self.reporter_name else str(_l("Anonymous"))
 
     def __repr__(self) -> str:

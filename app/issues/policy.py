@@ -46,10 +46,13 @@ def is_sentinel(user) -> bool:
 
 
 def is_issue_reporter(user, issue) -> bool:
-    """The resident the issue is for (or the account that filed it, which sees its own report)."""
-    if not _authenticated(user):
-        return False
-    return user.id in (issue.reporter_id, issue.on_behalf_of_id)
+    """The resident the issue is for (``Issue.resident_id``): for 代录 the resident, never the recorder."""
+    return _authenticated(user) and issue.resident_id is not None and user.id == issue.resident_id
+
+
+def is_issue_recorder(user, issue) -> bool:
+    """The leader or staff member who recorded the issue for a resident (sees it, does not rate it)."""
+    return _authenticated(user) and issue.is_recorded and issue.reporter_id == user.id
 
 
 def can_view_issue_internal(user, issue) -> bool:
@@ -62,18 +65,23 @@ def can_view_issue_internal(user, issue) -> bool:
 
 
 def can_view_issue(user, issue) -> bool:
-    if is_issue_reporter(user, issue) or can_view_issue_internal(user, issue):
+    if is_issue_reporter(user, issue) or is_issue_recorder(user, issue) or can_view_issue_internal(user, issue):
         return True
     # the public sees public categories, except reports that were not accepted
     return bool(issue.category.public) and issue.state != "rejected"
 
 
-def can_handle_issue(user, issue) -> bool:
-    if not _authenticated(user) or issue.state not in ACTIVE_STATES:
+def _acts_at_level(user, issue) -> bool:
+    """The assignee, or a handler whose rank on the issue's area reaches the issue's current level."""
+    if not _authenticated(user):
         return False
     if issue.assignee_id == user.id:
         return True
     return handling_rank(user, issue.area) >= LEVEL_RANK[issue.level]
+
+
+def can_handle_issue(user, issue) -> bool:
+    return issue.state in ACTIVE_STATES and _acts_at_level(user, issue)
 
 
 def can_accept_issue(user, issue) -> bool:
@@ -111,9 +119,9 @@ def can_rate_issue(user, issue) -> bool:
 
 
 def can_record_revisit(user, issue) -> bool:
-    """回访: a handler of the area records the resident's answer given on the phone."""
-    return issue.state == "resolved" and can_view_issue_internal(user, issue) and (
-        handling_rank(user, issue.area) >= 0)
+    """回访: a handler at the issue's level (the same rank as handling it) records the resident's answer given on
+    the phone — a micro-grid leader cannot close a street-level issue."""
+    return issue.state == "resolved" and _acts_at_level(user, issue)
 
 
 def can_add_issue_note(user, issue) -> bool:
@@ -123,6 +131,7 @@ def can_add_issue_note(user, issue) -> bool:
 def can_support_issue(user, issue) -> bool:
     """"+1 / me too" by a neighbour (not the reporter, not the people handling it), while it is open."""
     return (_authenticated(user) and issue.state in ACTIVE_STATES and not is_issue_reporter(user, issue)
+            and not is_issue_recorder(user, issue)
             and can_view_issue(user, issue) and handling_rank(user, issue.area) < 0)
 
 
@@ -147,9 +156,8 @@ def can_report_in(user, area) -> bool:
         return True
     if user.home_area is not None:
         home = user.home_area
-        ids = home.ancestor_ids
-        community_path = "/" + "/".join(str(i) for i in ids[:3]) + "/" if len(ids) >= 3 else home.path
-        if area.path.startswith(community_path):
+        community = home.ancestor_at("community") or home  # a home on a street (no community) reaches that street
+        if area.is_within(community):
             return True
     return any(a.area is not None and area.path.startswith(a.area.path) for a in assignments(user))
 

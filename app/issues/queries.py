@@ -23,7 +23,8 @@ LIST_OPTIONS = (selectinload(Issue.area), selectinload(Issue.reporter), selectin
 NEWEST = [(Issue.created_at, "desc"), (Issue.id, "desc")]
 DUE_FIRST = [(Issue.due_at, "asc"), (Issue.id, "asc")]
 
-#: which levels land in whose queue (community staff also take grid work: see models.LEVEL_ROLES)
+#: which levels land in whose queue (community staff also take grid work: in most communities the 网格员 is a
+#: member of the community staff)
 QUEUE_LEVELS = {
     "microgrid_leader": ("microgrid",),
     "grid_leader": ("grid",),
@@ -49,7 +50,8 @@ def queue_clause(user):
 
 
 def mine_clause(user):
-    return or_(Issue.reporter_id == user.id, Issue.on_behalf_of_id == user.id)
+    """The issues this user is the resident of (``Issue.resident_is``); 代录 shows up in the resident's list."""
+    return Issue.resident_is(user.id)
 
 
 def public_clause():

@@ -11,8 +11,8 @@ from sqlalchemy import or_, select
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
-from app.accounts.scope import role_areas
-from app.areas.models import Area, level_label
+from app.accounts.scope import area_scope, role_areas
+from app.areas.models import LEVEL_DEPTH, Area, level_label
 from app.areas.services import picker_from_values
 from app.extensions import db, htmx
 from app.issues import bp
@@ -31,6 +31,7 @@ from app.issues.forms import (
 )
 from app.issues.models import (
     CHANNELS,
+    HANDLER_ROLES,
     LEVELS,
     RECORDED_CHANNELS,
     STATES,
@@ -45,24 +46,13 @@ from app.issues.queries import Filters, list_page
 from app.timeline.services import entries_for
 from app.uploads.models import Upload
 from app.web.htmx import notify, render_page, wants_fragment
+from app.web.params import parse_id
 
 VIEWS = ("queue", "area", "mine", "public")
 
 
 def _page_size() -> int:
     return int(current_app.config.get("ISSUES_PAGE_SIZE") or current_app.config.get("PAGE_SIZE", 20))
-
-
-MAX_ID = 2**31 - 1
-
-
-def _id(raw) -> int | None:
-    """A database id from user input, or None (never an out-of-range integer that the database would reject)."""
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value <= MAX_ID else None
 
 
 def _float(raw) -> tuple[float | None, bool]:
@@ -115,20 +105,26 @@ def index():
 # -- reporting ----------------------------------------------------------------------------------------------
 def _place_from(form: ReportForm, values, resident: User | None) -> Area | None:
     if form.place.data != "home":
-        area_id = _id(values.get("area_id"))
+        area_id = parse_id(values.get("area_id"))
         return db.session.get(Area, area_id) if area_id else None
     person = resident or current_user
     return person.home_area
 
 
 def _resident_from(form: ReportForm) -> tuple[User | None, str | None]:
-    """(account, error) for 代录 by mobile number."""
+    """(account, error) for 代录 by mobile number: only residents who live where the recorder handles issues.
+
+    Anyone else — unknown, or living elsewhere — gets the same message, so the form never tells whether a
+    number has an account somewhere in the city."""
     mobile = (form.resident_mobile.data or "").strip()
     if not mobile:
         return None, None
-    user = db.session.scalar(select(User).where(User.mobile == mobile[:11]))
+    user = db.session.scalar(select(User).where(
+        User.mobile == mobile[:11], User.active.is_(True),
+        area_scope(current_user, User.home_area_id, HANDLER_ROLES)).limit(1))
     if user is None:
-        return None, _("No resident is registered with that mobile number; enter their name and phone instead.")
+        return None, _("No resident with that mobile number lives in the areas you look after; "
+                       "enter their name and phone instead.")
     return user, None
 
 
@@ -137,8 +133,6 @@ def _resident_from(form: ReportForm) -> tuple[User | None, str | None]:
 def new():
     if not p.can_report_issue(current_user):
         abort(403)
-    if s.ensure_default_categories():  # a fresh database gets its categories on first use
-        db.session.commit()
     categories = s.active_categories()
     form = ReportForm()
     form.category.choices = [(c.code, c.label) for c in categories]
@@ -213,8 +207,6 @@ def quick():
     """流动哨兵 quick report: one screen, photo, place, then one tap on a big category button submits."""
     if not (p.is_sentinel(current_user) or p.is_issue_handler(current_user)):
         abort(403)
-    if s.ensure_default_categories():
-        db.session.commit()
     categories = s.active_categories()
     places = _sentinel_places(current_user)
     form = QuickReportForm()
@@ -227,7 +219,7 @@ def quick():
     error = None
     if request.method == "POST" and form.validate_on_submit():
         place_ids = {a.id: a for a in places}
-        area = place_ids.get(_id(form.area_id.data))
+        area = place_ids.get(parse_id(form.area_id.data))
         lat, ok_lat = _float(form.lat.data)
         lon, ok_lon = _float(form.lon.data)
         try:
@@ -248,21 +240,27 @@ def quick():
                        groups=_group_by_community(places), chosen=form.area_id.data or "")
 
 
+def _path_at(area: Area, depth: int) -> str | None:
+    """The path of ``area``'s ancestor at ``depth`` (a prefix of its own path), or None when it is higher up."""
+    parts = area.path.strip("/").split("/")
+    return "/" + "/".join(parts[:depth + 1]) + "/" if len(parts) > depth else None
+
+
 def _group_by_community(places: list[Area]) -> list[tuple[str, list[Area]]]:
     """Micro-grids grouped under their community's name — one query for all the names."""
-    community_ids = {a.ancestor_ids[2] for a in places if len(a.ancestor_ids) > 2}
-    names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(community_ids))).all()) \
-        if community_ids else {}
+    community_depth = LEVEL_DEPTH["community"]
+    community_paths = {_path_at(a, community_depth) for a in places} - {None}
+    names = dict(db.session.execute(select(Area.path, Area.name).where(Area.path.in_(community_paths))).all()) \
+        if community_paths else {}
     groups: dict[str, list[Area]] = {}
     for a in places:
-        key = names.get(a.ancestor_ids[2], "") if len(a.ancestor_ids) > 2 else ""
-        groups.setdefault(key, []).append(a)
+        groups.setdefault(names.get(_path_at(a, community_depth), ""), []).append(a)
     return list(groups.items())
 
 
 # -- one issue ----------------------------------------------------------------------------------------------
 def _load(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id) if 0 < issue_id <= MAX_ID else None
+    issue = db.session.get(Issue, issue_id)  # the int converter keeps ids within 64 bits
     if issue is None or not p.can_view_issue(current_user, issue):
         abort(404)
     return issue
@@ -284,7 +282,7 @@ def _detail_context(issue: Issue, *, errors: dict | None = None, forms: dict | N
     forms.setdefault("accept", NoteForm(formdata=None))
     forms.setdefault("start", NoteForm(formdata=None))
     assign_form = forms.setdefault("assign", AssignForm(formdata=None))
-    people = s.assignable_people(issue) if p.can_assign_issue(current_user, issue) else []
+    people = s.assignable_people(issue, current_user) if p.can_assign_issue(current_user, issue) else []
     assign_form.assignee_id.choices = [("", _("— choose —"))] + [
         (str(u.id), f"{u.display_name} · {level_label(level)}") for u, level in people]
     return dict(
@@ -369,7 +367,7 @@ def start(issue_id: int):
 
 
 def _do_assign(issue, form):
-    assignee_id = _id(form.assignee_id.data)
+    assignee_id = parse_id(form.assignee_id.data)
     assignee = db.session.get(User, assignee_id) if assignee_id else None
     s.assign(issue, current_user, assignee, form.note.data)
 
@@ -405,7 +403,7 @@ def escalate(issue_id: int):
 
 
 def _do_duplicate(issue, form):
-    original_id = _id((form.original_id.data or "").strip().lstrip("#"))
+    original_id = parse_id((form.original_id.data or "").strip().lstrip("#"))
     original = db.session.get(Issue, original_id) if original_id else None
     s.mark_duplicate(issue, current_user, original, form.note.data)
 
@@ -466,8 +464,6 @@ def _categories_page(errors: dict | None = None, status: int = 200):
 def categories():
     if not p.can_manage_issue_categories(current_user):
         abort(403)
-    if s.ensure_default_categories():
-        db.session.commit()
     return _categories_page()
 
 
@@ -476,7 +472,7 @@ def categories():
 def update_category(category_id: int):
     if not p.can_manage_issue_categories(current_user):
         abort(403)
-    category = db.session.get(IssueCategory, category_id) if category_id <= MAX_ID else None
+    category = db.session.get(IssueCategory, category_id)
     if category is None:
         abort(404)
     if not EmptyForm().validate_on_submit():

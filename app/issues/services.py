@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import events
 from app.accounts.models import User
-from app.accounts.scope import assignments
 from app.areas.models import Area
+from app.errors import DomainError
 from app.extensions import db
 from app.issues.models import (
     ACTIVE_STATES,
@@ -27,6 +27,7 @@ from app.issues.models import (
     LEVEL_RANK,
     LEVELS,
     RATINGS,
+    RECORDED_CHANNELS,
     ROLE_TOP_LEVEL,
     Issue,
     IssueCategory,
@@ -41,13 +42,8 @@ from app.timeutil import utcnow
 from app.uploads.services import UploadError, check_image, has_file, store_image
 
 
-class IssueError(ValueError):
+class IssueError(DomainError):
     """A problem the user can fix; ``message`` is shown in their language."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def cfg(name: str, default):
@@ -71,10 +67,10 @@ def _msgid(lazy) -> str:
 def ensure_default_categories() -> int:
     """Create the default categories that do not exist yet (by code). Returns how many were created.
 
-    Called by the migration's data step (via the same table definition), by the demo seeder and, lazily,
-    by the report page, so a fresh production database always has categories. Existing rows are never
-    changed: a deployment's edits to limits or names survive. ``ISSUES_CATEGORY_LIMITS`` (code → [accept
-    hours, resolve hours]) overrides the default limits for categories created here.
+    The migration inserts the defaults into a fresh production database; this is for the demo seeder and the
+    tests (pages never insert rows on GET). Existing rows are never changed: a deployment's edits to limits or
+    names survive. ``ISSUES_CATEGORY_LIMITS`` (code → [accept hours, resolve hours]) overrides the default limits
+    for categories created here.
     """
     existing = set(db.session.scalars(select(IssueCategory.code)))
     limits = cfg("ISSUES_CATEGORY_LIMITS", {}) or {}
@@ -119,23 +115,42 @@ def handler_area_for(area: Area, level: str) -> Area:
     return target if target is not None else area
 
 
+def _due(state: str, accept_due_at: datetime | None, resolve_due_at: datetime | None) -> datetime | None:
+    """The deadline that currently matters for ``state`` (see app/issues/models.py)."""
+    if state == "reported":
+        return accept_due_at
+    if state in ("accepted", "in_progress"):
+        return resolve_due_at
+    return None
+
+
 def _set_due(issue: Issue, now: datetime) -> None:
-    if issue.state == "reported":
-        issue.due_at = issue.accept_due_at
-    elif issue.state in ("accepted", "in_progress"):
-        issue.due_at = issue.resolve_due_at
-    else:
-        issue.due_at = None
+    issue.due_at = _due(issue.state, issue.accept_due_at, issue.resolve_due_at)
 
 
-def _fresh_window_if_past(issue: Issue, now: datetime) -> None:
-    """A new level gets a fresh time limit when the current one has already passed."""
+def _level_changes(issue: Issue, level: str, now: datetime) -> tuple[dict, Area]:
+    """The columns that change when the issue is put at ``level``: the level, whose patch it is
+    (``handler_area_id``), and the time limit of its state renewed when it has already passed (a new level gets a
+    fresh window). Returns (column values, handler area)."""
+    handler_area = handler_area_for(issue.area, level)
     category = issue.category
-    if issue.state == "reported" and (issue.accept_due_at is None or issue.accept_due_at <= now):
-        issue.accept_due_at = now + timedelta(hours=category.accept_hours)
-    if issue.state in ("accepted", "in_progress") and (issue.resolve_due_at is None or issue.resolve_due_at <= now):
-        issue.resolve_due_at = now + timedelta(hours=category.resolve_hours)
-    _set_due(issue, now)
+    accept_due_at, resolve_due_at = issue.accept_due_at, issue.resolve_due_at
+    if issue.state == "reported" and (accept_due_at is None or accept_due_at <= now):
+        accept_due_at = now + timedelta(hours=category.accept_hours)
+    if issue.state in ("accepted", "in_progress") and (resolve_due_at is None or resolve_due_at <= now):
+        resolve_due_at = now + timedelta(hours=category.resolve_hours)
+    values = {"level": level, "handler_area_id": handler_area.id, "accept_due_at": accept_due_at,
+              "resolve_due_at": resolve_due_at, "due_at": _due(issue.state, accept_due_at, resolve_due_at)}
+    return values, handler_area
+
+
+def _set_level(issue: Issue, level: str, now: datetime) -> None:
+    """Put the issue at ``level`` — the one place where level, handler area and due window change together
+    (report, escalation by a person; the overdue job writes the same ``_level_changes`` as a compare-and-set)."""
+    values, handler_area = _level_changes(issue, level, now)
+    issue.handler_area = handler_area
+    for name, value in values.items():
+        setattr(issue, name, value)
 
 
 def _record(subject, action: str, *, at: datetime | None = None, **kw):
@@ -156,7 +171,7 @@ def _flush(issue: Issue) -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
+        # the route rolls back (services never end the transaction)
         raise IssueError(_l("Someone else changed this issue a moment ago. Reload the page and try again.")) \
             from None
 
@@ -223,21 +238,21 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
 
     level = level_for(category, area)
     issue = Issue(
-        category=category, description=text, address=address, lat=lat, lon=lon, area=area,
-        handler_area=handler_area_for(area, level), state="reported", level=level, channel=channel,
-        reporter_id=getattr(reporter, "id", None), on_behalf_of_id=getattr(on_behalf_of, "id", None),
+        category=category, description=text, address=address, lat=lat, lon=lon, area=area, state="reported",
+        channel=channel, reporter_id=getattr(reporter, "id", None),
+        on_behalf_of_id=getattr(on_behalf_of, "id", None),
         anonymous=bool(anonymous), reporter_name=reporter_name, reporter_phone=reporter_phone,
         reporter_email=reporter_email, external_id=external_id, created_at=now, updated_at=now,
         accept_due_at=now + timedelta(hours=category.accept_hours),
         resolve_due_at=now + timedelta(hours=category.resolve_hours),
     )
-    _set_due(issue, now)
+    _set_level(issue, level, now)
     db.session.add(issue)
     db.session.flush()
     for f, data in checked:
         store_image(f, owner=reporter, subject=issue, data=data)
-    _record(issue, "recorded" if on_behalf_of is not None or channel in ("visit", "phone", "wechat", "hotline")
-           else "reported", actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of, at=now)
+    _record(issue, "recorded" if on_behalf_of is not None or channel in RECORDED_CHANNELS else "reported",
+            actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of, at=now)
     events.emit("issue.reported", actor=reporter, subject=issue, area_id=issue.area_id, level=level,
                 channel=channel, category=category.code, urgent=category.urgent,
                 handler_area_id=issue.handler_area_id)
@@ -335,11 +350,15 @@ def start(issue: Issue, actor, note: str | None = None, now: datetime | None = N
     _transition(issue, actor, "started", "in_progress", note=note, now=now)
 
 
-def assignable_people(issue: Issue, limit: int = 50) -> list[tuple[User, str]]:
-    """People who may be asked to act: holders of a handling role on the issue's area or above, up to its
-    current level (going up is escalation). Returns (user, level) with each person's highest level here."""
+def assignable_people(issue: Issue, actor=None, limit: int = 50) -> list[tuple[User, str]]:
+    """People who may be asked to act: holders of a handling role on the issue's area or above who can act at
+    its current level (assigning never changes the level: lowering it is not allowed, raising it is escalation,
+    with a reason), and no higher than the ``actor`` may act themselves. Returns (user, level) with each
+    person's highest level here."""
     from app.accounts.models import RoleAssignment
 
+    lowest = LEVEL_RANK[issue.level]
+    highest = max(handling_rank(actor, issue.area), lowest) if actor is not None else LEVEL_RANK["street"]
     ids = issue.area.ancestor_ids
     rows = db.session.execute(
         select(User, RoleAssignment.role).join(RoleAssignment, RoleAssignment.user_id == User.id)
@@ -349,7 +368,7 @@ def assignable_people(issue: Issue, limit: int = 50) -> list[tuple[User, str]]:
     best: dict[int, tuple[User, str]] = {}
     for user, role in rows:
         level = ROLE_TOP_LEVEL[role]
-        if LEVEL_RANK[level] > LEVEL_RANK[issue.level]:
+        if not lowest <= LEVEL_RANK[level] <= highest:
             continue
         if user.id not in best or LEVEL_RANK[level] > LEVEL_RANK[best[user.id][1]]:
             best[user.id] = (user, level)
@@ -358,26 +377,23 @@ def assignable_people(issue: Issue, limit: int = 50) -> list[tuple[User, str]]:
 
 def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
            now: datetime | None = None) -> None:
-    """Ask one person to act; the issue's level becomes that person's level (派单 down to the group)."""
+    """Ask one person to act. The level stays (only escalation raises it, with a reason; nothing lowers it), so the
+    assignee must be able to act at the current level."""
     _require_state(issue, *ACTIVE_STATES)
     if assignee is None:
         raise IssueError(_l("Choose the person who should act."), "assignee_id")
-    people = {u.id: level for u, level in assignable_people(issue, limit=500)}
+    people = {u.id for u, _level in assignable_people(issue, actor, limit=500)}
     if assignee.id not in people:
         raise IssueError(_l("That person does not handle issues in this area at this level."), "assignee_id")
     note = _clean_text(note, field="note")
     now = now or utcnow()
-    from_level = issue.level
-    new_level = people[assignee.id]
     issue.assignee_id = assignee.id
-    issue.level = new_level
-    issue.handler_area = handler_area_for(issue.area, new_level)
     issue.updated_at = now
     _flush(issue)
-    _record(issue, "assigned", at=now, actor=actor, from_level=from_level, to_level=new_level,
-           note=(assignee.display_name + (" — " + note if note else "")), public=False)
+    _record(issue, "assigned", at=now, actor=actor, note=(assignee.display_name + (" — " + note if note else "")),
+            public=False)
     events.emit("issue.assigned", actor=actor, subject=issue, area_id=issue.area_id, assignee_id=assignee.id,
-                from_level=from_level, to_level=new_level, notify=[assignee.id])
+                level=issue.level, notify=[assignee.id])
 
 
 def _mediation_fields(mediation: dict | None) -> dict:
@@ -424,12 +440,10 @@ def escalate(issue: Issue, actor, reason: str | None, *, now: datetime | None = 
     reason = _clean_text(reason, required=True, message=_l("Give the reason for escalating."), field="reason")
     now = now or utcnow()
     from_level = issue.level
-    issue.level = target
-    issue.handler_area = handler_area_for(issue.area, target)
+    _set_level(issue, target, now)
     issue.assignee_id = None
     issue.escalation_count = (issue.escalation_count or 0) + 1
     issue.updated_at = now
-    _fresh_window_if_past(issue, now)
     _flush(issue)
     _record(issue, "escalated", actor=actor, from_level=from_level, to_level=target, note=reason, at=now)
     events.emit("issue.escalated", actor=actor, subject=issue, area_id=issue.area_id, from_level=from_level,
@@ -527,8 +541,9 @@ def escalate_overdue(now: datetime, batch: int | None = None) -> list[str]:
     """Escalate every active issue whose current limit has passed, one level, once per breach.
 
     Each change is ``UPDATE … WHERE id = :id AND version = :v AND due_at = :due``: when two hosts run at once
-    only one update matches; the other host skips the row. The new level gets a fresh window, so the same
-    breach is never escalated twice; at street level the breach is recorded once (``breach_handled_due_at``).
+    only one update matches; the other host skips the row. The new level gets a fresh window (the same
+    ``_level_changes`` as ``_set_level``), so the same breach is never escalated twice; at street level the breach
+    is recorded once (``breach_handled_due_at``).
     """
     batch = batch or int(cfg("ISSUES_JOB_BATCH", 500))
     rows = list(db.session.scalars(
@@ -543,11 +558,8 @@ def escalate_overdue(now: datetime, batch: int | None = None) -> list[str]:
         if target is None:
             values = {"breach_handled_due_at": due}
         else:
-            hours = issue.category.accept_hours if kind == "accept" else issue.category.resolve_hours
-            fresh = now + timedelta(hours=hours)
-            values = {"level": target, "handler_area_id": handler_area_for(issue.area, target).id,
-                      "assignee_id": None, "escalation_count": Issue.escalation_count + 1, "due_at": fresh,
-                      ("accept_due_at" if kind == "accept" else "resolve_due_at"): fresh, "updated_at": now}
+            values, _area = _level_changes(issue, target, now)
+            values.update(assignee_id=None, escalation_count=Issue.escalation_count + 1, updated_at=now)
         result = db.session.execute(
             update(Issue).where(Issue.id == issue.id, Issue.version == version, Issue.due_at == due,
                                 Issue.state == issue.state)
@@ -590,15 +602,6 @@ def auto_close(now: datetime, batch: int | None = None) -> list[str]:
         events.emit("issue.closed", actor=None, subject=issue, area_id=area_id, close_reason="no_rating")
         changes.append(f"issue {issue_id}: closed without rating")
     return changes
-
-
-# -- counts for cards -------------------------------------------------------------------------------------
-def count_where(*clauses) -> int:
-    return db.session.scalar(select(func.count()).select_from(Issue).where(*clauses)) or 0
-
-
-def user_handler_roles(user) -> list:
-    return [a for a in assignments(user) if a.role in HANDLER_ROLES and a.area is not None]
 
 
 # -- configuration --------------------------------------------------------------------------------------------

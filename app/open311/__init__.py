@@ -14,12 +14,13 @@ Choices this implementation makes where the specification leaves room:
   micro-grid is not known) and decides where the issue is filed. Without ``address_id`` the issue is filed in
   the API key's **default area**, chosen by the city admin who issued the key. ``lat``/``long`` and
   ``address_string`` are stored with the issue (the portal has no geocoder, so they do not pick the area).
-- **Requests** are created synchronously (service ``type`` realtime) through the issue tracker's
-  ``report_issue`` (channel ``open311``, no reporter account; first/last name, phone and email are kept as the
-  reporter's contact, never published). The POST body must be form-encoded; the answer is ``201 Created`` with a
-  ``Location`` header and the ``service_request_id`` (the issue id, as a string) and, as the spec asks, no
-  ``token``. A token is still stored for every request created through the API (``Open311Request``, also the
-  issue's ``external_id``) and sent in the ``X-Open311-Token`` response header, so ``tokens/<token>`` answers.
+- **Requests** are created synchronously (service ``type`` realtime) through the issue tracker's ``report_issue``
+  (channel ``open311``, no reporter account; first/last name, phone and email are kept as the reporter's contact,
+  never published). Open311 is an adapter over the issue service, not a domain of its own, so calling
+  ``app.issues.services.report_issue`` directly is intended. The POST body must be form-encoded; the answer is
+  ``201 Created`` with a ``Location`` header and the ``service_request_id`` (the issue id, as a string) and, as the spec
+  asks, no ``token``. A token is still stored for every request created through the API (``Open311Request``, also
+  the issue's ``external_id``) and sent in the ``X-Open311-Token`` response header, so ``tokens/<token>`` answers.
   ``device_id``, ``account_id``, ``media_url`` and the attributes are kept in ``Open311Request``.
 - **Status** is ``open`` while somebody must act (reported, accepted, in progress) and ``closed`` once
   resolved, closed, or marked duplicate; ``status_notes`` carries our detailed state (``in_progress: …``).
@@ -27,7 +28,9 @@ Choices this implementation makes where the specification leaves room:
   with the deployment's offset (e.g. ``+08:00``).
 - **GET requests** show what the portal's public pages show (public categories, not rejected reports), at most a
   90-day span and the first 1000 (``OPEN311_MAX_REQUESTS``), newest first. Reporter names and contacts are never
-  returned.
+  returned. ``lat``/``long`` are rounded to 3 decimals (about 100 m): the portal shows the exact position only to
+  the reporter and the handlers, so the public API gives the neighbourhood, not the doorstep; ``address_id`` (the
+  area's code) is returned as is.
 - **Language**: names and messages follow ``Accept-Language`` (zh_CN by default, or English).
 - **Errors** are the spec's ``<errors>`` document / JSON array: 400 for a request that cannot be fulfilled (bad
   date, ``lat=abc``, a description longer than the portal allows (``ISSUES_DESCRIPTION_MAX``, 2,000; never more

@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
 
 from app.accounts.forms import EmptyForm
 from app.areas.models import Area
@@ -19,33 +17,12 @@ from app.open311.models import ApiKey
 from app.open311.policy import can_manage_api_keys
 from app.open311.services import ApiKeyError, issue_key, revoke_key
 from app.organisations.models import Organisation
-from app.web.errors import _messages
 from app.web.htmx import notify, render_page
 from app.web.pagination import keyset_page
+from app.web.params import parse_id
 
 PAGE_SIZE = 50
 PICKED_LEVELS = ("area_id", "grid", "community", "street")
-
-
-# app.web.errors answers anything under /open311/ in JSON (for the API); these pages are HTML
-def _html_error(code: int, title=None, detail=None):
-    default_title, default_detail = _messages(code)
-    return render_page("errors/error.html", "errors/_error.html", code=code, title=title or default_title,
-                       detail=detail or default_detail), code
-
-
-@admin_bp.errorhandler(CSRFError)
-def csrf_error(e):
-    return _html_error(400, _("This form has expired"),
-                       _("For your safety forms expire after a while. Go back, reload the page and submit again. "
-                         "Nothing was changed."))
-
-
-@admin_bp.errorhandler(HTTPException)
-def http_error(e: HTTPException):
-    if e.code and e.code < 400:
-        return e
-    return _html_error(e.code or 500)
 
 
 def _authorise() -> None:
@@ -61,11 +38,9 @@ def _organisation_choices() -> list[tuple[int, str]]:
 def _picked_area(values) -> Area | None:
     """The deepest level chosen in the area picker (micro-grid, else grid, community, street)."""
     for name in PICKED_LEVELS:
-        try:
-            area_id = int(values.get(name, ""))
-        except ValueError:
-            continue
-        return db.session.get(Area, area_id)
+        area_id = parse_id(values.get(name))
+        if area_id is not None:
+            return db.session.get(Area, area_id)
     return None
 
 

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.open311.formats import xml_safe
 from app.open311.models import ApiKey, Open311Request
 from app.timeutil import iso_local, local_date_to_utc, utcnow
+from app.web.params import parse_id
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: sortable "last changed" stamp of the discovery document and service definitions (OPEN311_CHANGESET overrides)
@@ -169,6 +170,14 @@ def _updated(issue, status: str) -> datetime:
     return issue.updated_at or issue.created_at
 
 
+#: decimals of lat/long in public output: 3 (about 100 m), the precision of "which block", not "which door"
+PUBLIC_COORDINATE_DECIMALS = 3
+
+
+def _public_coordinate(value: float | None) -> float | None:
+    return round(value, PUBLIC_COORDINATE_DECIMALS) if value is not None else None
+
+
 def request_item(issue, extra: Open311Request | None) -> dict:
     from app.issues.models import public_status
 
@@ -189,8 +198,8 @@ def request_item(issue, extra: Open311Request | None) -> dict:
         "address": issue.address or (area.name if area is not None else None),
         "address_id": area.code if area is not None else None,
         "zipcode": None,
-        "lat": issue.lat,
-        "long": issue.lon,
+        "lat": _public_coordinate(issue.lat),
+        "long": _public_coordinate(issue.lon),
         "media_url": extra.media_url if extra is not None else None,
     }
 
@@ -217,18 +226,11 @@ def _with_extras(issues: list) -> list[dict]:
 def get_request(raw_id: str) -> list[dict]:
     from app.issues.models import Issue
 
-    issue_id = _int_id(raw_id)
+    issue_id = parse_id(raw_id)
     issue = db.session.scalar(_public_issues().where(Issue.id == issue_id)) if issue_id else None
     if issue is None:
         raise ApiError(404, _("Service request %(id)s was not found.", id=xml_safe(raw_id)[:40]))
     return _with_extras([issue])
-
-
-def _int_id(raw: str) -> int | None:
-    raw = (raw or "").strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        return None
-    return int(raw)
 
 
 def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
@@ -276,7 +278,7 @@ def list_requests(args: Mapping[str, str]) -> list[dict]:
             raise bad(_("Ask for at most %(n)d service_request_id values at once.", n=MAX_IDS))
         ids = []
         for raw in raw_ids:
-            value = _int_id(raw)
+            value = parse_id(raw)
             if value is None:
                 raise bad(_("service_request_id must be a comma-separated list of request ids; "
                             "\"%(value)s\" is not one.", value=xml_safe(raw)[:40]))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app import events
 from app.areas.models import Area
+from app.errors import DomainError
 from app.extensions import db
 from app.open311.models import KEY_PREFIX, SHOWN_PREFIX_LENGTH, ApiKey, hash_key
 from app.open311.policy import can_manage_api_keys
@@ -15,11 +16,8 @@ from app.organisations.models import Organisation
 from app.timeutil import utcnow
 
 
-class ApiKeyError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ApiKeyError(DomainError):
+    """A problem the city admin can fix when issuing or revoking a key."""
 
 
 def new_plaintext_key() -> str:

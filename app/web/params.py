@@ -12,7 +12,7 @@ def parse_id(raw) -> int | None:
         value = raw
     else:
         text = str(raw).strip()
-        if not text.isdigit() or len(text) > 19:
+        if not text.isascii() or not text.isdigit() or len(text) > 19:  # "²".isdigit() is True
             return None
         value = int(text)
     return value if 0 < value <= MAX_ID else None

@@ -102,8 +102,75 @@ def test_recorded_report_is_rated_by_the_resident_not_the_leader(client, city, c
     s.resolve(issue, city.leader_a1, "Talked to the owner")
     db.session.commit()
     client.login("leader_a1")
-    r = client.post(f"/issues/{issue.id}/rate", {"value": "satisfied"})
-    assert r.status_code == 200 and "Only the resident" in r.get_data(as_text=True)
+    assert client.post(f"/issues/{issue.id}/rate", {"value": "satisfied"}).status_code == 403
     client.logout()
     client.login("resident_a")
     assert client.post(f"/issues/{issue.id}/rate", {"value": "satisfied"}).status_code == 303
+
+
+@pytest.fixture
+def recorded_without_account(city, cats):
+    """代录 by leader_a1 for Grandma Liu, who has no account; resolved by the same leader."""
+    issue = s.report_issue(reporter=city.leader_a1, category=cats["noise"], description="Dogs at night",
+                           area=city.micro_a1, channel="phone", reporter_name="刘奶奶", reporter_phone="0510-1234567")
+    s.accept(issue, city.leader_a1)
+    s.resolve(issue, city.leader_a1, "Talked to the owner")
+    db.session.commit()
+    return issue
+
+
+def test_recorder_cannot_rate_for_a_resident_without_account(client, city, recorded_without_account):
+    issue = recorded_without_account
+    assert issue.resident_id is None and issue.resident is None
+    client.login("leader_a1")
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "Was it solved?" not in page and f'action="/issues/{issue.id}/rate"' not in page
+    assert client.post(f"/issues/{issue.id}/rate", {"value": "satisfied"}).status_code == 403
+    assert fresh(issue).state == "resolved" and db.session.scalar(select(IssueRating.id)) is None
+    # not in the recorder's own reports, nor on their "please rate" card
+    assert "Dogs at night" not in client.get("/issues/?view=mine").get_data(as_text=True)
+    assert "Please rate how your report was solved" not in client.get("/").get_data(as_text=True)
+
+
+def test_staff_see_the_resident_without_account_and_close_it_by_revisit(client, city, recorded_without_account):
+    issue = recorded_without_account
+    client.login("staff_a")
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    reporter = page.split(">Reporter<", 1)[1].split("</dd>", 1)[0]
+    assert "刘奶奶" in reporter and "0510-1234567" in reporter and "recorded by" in reporter
+    assert "Record a phone revisit" in page
+    assert client.post(f"/issues/{issue.id}/revisit", {"value": "satisfied"}).status_code == 303
+    rating = db.session.scalars(select(IssueRating)).one()
+    assert (rating.revisit, rating.recorded_by_id, rating.rater_id) == (True, city.staff_a.id, None)
+    assert fresh(issue).state == "closed"
+
+
+def test_public_sees_the_residents_masked_name_not_the_recorder(client, city, recorded_without_account):
+    issue = recorded_without_account
+    client.login("resident_a2")
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    reporter = page.split(">Reporter<", 1)[1].split("</dd>", 1)[0]
+    assert "刘*" in reporter
+    assert city.leader_a1.masked_name not in reporter and city.leader_a1.display_name not in reporter
+
+
+def test_microgrid_leader_cannot_close_a_street_level_issue_by_revisit(client, city, cats):
+    issue = s.report_issue(reporter=city.resident_a, category=cats["street_light"], description="Lamp out",
+                           area=city.micro_a1)
+    for reason in ("to grid", "to community", "to street"):
+        s.escalate(issue, city.staff_a, reason)
+    s.accept(issue, city.street_admin_a)
+    s.resolve(issue, city.street_admin_a, "Street budget")
+    db.session.commit()
+    assert fresh(issue).level == "street"
+    client.login("leader_a1")
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "Record a phone revisit" not in page
+    assert client.post(f"/issues/{issue.id}/revisit", {"value": "satisfied"}).status_code == 403
+    client.logout()
+    client.login("staff_a")
+    assert client.post(f"/issues/{issue.id}/revisit", {"value": "satisfied"}).status_code == 403
+    client.logout()
+    client.login("street_a")
+    assert client.post(f"/issues/{issue.id}/revisit", {"value": "satisfied"}).status_code == 303
+    assert fresh(issue).state == "closed"

@@ -149,11 +149,9 @@ def test_staff_can_act_below_their_level(client, city, issue):
     assert fresh(issue).state == "resolved"
 
 
-def test_assign_to_a_person_at_a_level(client, city, issue):
+def test_assign_keeps_the_level(client, city, issue):
+    """Assigning never lowers the level (only escalation changes it, upwards, with a reason)."""
     client.login("staff_a")
-    client.post(f"/issues/{issue.id}/escalate", {"reason": "Look at it myself"})
-    client.post(f"/issues/{issue.id}/escalate", {"reason": "Community budget"})
-    assert fresh(issue).level == "community"
     page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
     assert "leader_a1" in page and "leader_a2" not in page
     r = client.post(f"/issues/{issue.id}/assign", {"assignee_id": city.leader_a2.id})
@@ -167,6 +165,23 @@ def test_assign_to_a_person_at_a_level(client, city, issue):
     client.login("leader_a1")
     assert "Lamp out" in client.get("/issues/?view=queue").get_data(as_text=True)
     assert client.post(f"/issues/{issue.id}/accept").status_code == 303
+
+
+def test_assign_cannot_lower_an_escalated_issue(client, city, issue):
+    client.login("staff_a")
+    client.post(f"/issues/{issue.id}/escalate", {"reason": "Look at it myself"})
+    client.post(f"/issues/{issue.id}/escalate", {"reason": "Community budget"})
+    assert fresh(issue).level == "community"
+    page = client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert "leader_a1" not in page and "gridlead_a" not in page
+    for person in (city.leader_a1, city.grid_leader_a, city.street_admin_a):  # below the level; above staff_a
+        r = client.post(f"/issues/{issue.id}/assign", {"assignee_id": person.id})
+        assert r.status_code == 200 and "does not handle issues in this area" in r.get_data(as_text=True)
+    i = fresh(issue)
+    assert (i.assignee_id, i.level, i.handler_area_id) == (None, "community", city.comm_a.id)
+    assert client.post(f"/issues/{issue.id}/assign", {"assignee_id": city.staff_a.id}).status_code == 303
+    i = fresh(issue)
+    assert (i.assignee_id, i.level, i.handler_area_id) == (city.staff_a.id, "community", city.comm_a.id)
 
 
 def test_mediation_required_for_neighbour_dispute(client, city, file_issue):

@@ -160,6 +160,21 @@ def test_home_cards(client, city, cats):
     assert "/issues/quick" in client.get("/").get_data(as_text=True)
 
 
+def test_rating_card_counts_all_waiting_issues(client, city, cats):
+    """The card lists 5 but counts them all (a count query, not the length of the shown rows)."""
+    for n in range(7):
+        issue = s.report_issue(reporter=city.resident_a, category=cats["noise"], description=f"Noise {n}",
+                               area=city.micro_a1)
+        s.accept(issue, city.leader_a1)
+        s.resolve(issue, city.leader_a1, "ok")
+    db.session.commit()
+    client.login("resident_a")
+    page = client.get("/").get_data(as_text=True)
+    card = page.split("Please rate how your report was solved", 1)[1].split("</section>", 1)[0]
+    assert '<span class="count">7</span>' in card
+    assert card.count("#rate") == 5
+
+
 def test_tampered_cursors_never_500(app, client, city, cats):
     make_many(city, cats, 3)
     client.login("staff_a")

@@ -140,13 +140,34 @@ def test_leader_records_for_resident_without_account(client, city, cats):
     assert r.status_code == 200 and "Name the resident" in r.get_data(as_text=True)
     r = client.post("/issues/new", {"category": "noise", "description": "Dogs", "place": "pick",
                                      "area_id": city.micro_a1.id, "channel": "phone", "resident_mobile": "13999999999"})
-    assert r.status_code == 200 and "No resident is registered" in r.get_data(as_text=True)
+    assert r.status_code == 200 and NOT_FOUND in r.get_data(as_text=True)
     r = client.post("/issues/new", {"category": "noise", "description": "Dogs", "place": "pick",
                                      "area_id": city.micro_a1.id, "channel": "wechat", "resident_name": "Grandma Liu",
                                      "resident_phone": "0510-1234567"})
     assert r.status_code == 303
     issue = only_issue()
     assert (issue.channel, issue.on_behalf_of_id, issue.reporter_name) == ("wechat", None, "Grandma Liu")
+
+
+NOT_FOUND = "No resident with that mobile number lives in the areas you look after"
+
+
+def test_recording_finds_only_residents_in_the_recorders_area(client, city, cats):
+    """代录 by mobile: a resident elsewhere in the city gets the same answer as an unknown number (no account
+    lookup across the city)."""
+    city.resident_a.mobile = "13900000001"
+    city.resident_b.mobile = "13900000002"
+    db.session.commit()
+    client.login("leader_a1")
+    form = {"category": "noise", "description": "Dogs", "place": "pick", "area_id": city.micro_a1.id,
+            "channel": "phone"}
+    unknown = client.post("/issues/new", {**form, "resident_mobile": "13999999999"}).get_data(as_text=True)
+    elsewhere = client.post("/issues/new", {**form, "resident_mobile": "13900000002"}).get_data(as_text=True)
+    assert NOT_FOUND in unknown and NOT_FOUND in elsewhere
+    assert count() == 0
+    assert client.post("/issues/new", {**form, "resident_mobile": "13900000001"}).status_code == 303
+    issue = only_issue()
+    assert (issue.on_behalf_of_id, issue.resident_id) == (city.resident_a.id, city.resident_a.id)
 
 
 def test_resident_cannot_choose_a_recorded_channel(client, city, cats):

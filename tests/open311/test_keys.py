@@ -73,7 +73,8 @@ def test_admin_revokes_a_key(client, city):
     assert f"/open311/keys/{key.id}/revoke" not in listing  # no revoke button on a revoked key
     # revoking twice changes nothing and does not fail
     assert client.post(f"/open311/keys/{key.id}/revoke").status_code == 303
-    assert client.post("/open311/keys/999999/revoke").status_code == 404
+    r = client.post("/open311/keys/999999/revoke")
+    assert r.status_code == 404 and r.mimetype == "text/html" and "Page not found" in r.get_data(as_text=True)
 
 
 def test_form_errors_rerender_and_create_nothing(client, city):
@@ -101,7 +102,7 @@ def test_csrf_is_required_on_the_admin_page(client, city):
     client.login("admin")
     r = client.post("/open311/keys", {"name": "x", "area_id": str(city.micro_a1.id)}, csrf=False)
     assert r.status_code == 400
-    assert r.mimetype == "text/html"
+    assert r.mimetype == "text/html" and "This form has expired" in r.get_data(as_text=True)
     assert db.session.scalar(select(ApiKey)) is None
 
 
@@ -115,6 +116,7 @@ def test_others_get_403_and_no_link(client, city, username):
     r = client.get("/open311/keys")
     assert r.status_code == 403
     assert r.mimetype == "text/html"  # the portal's error page, not the API's error document
+    assert "You may not do this" in r.get_data(as_text=True)
     assert client.post("/open311/keys", {"name": "x", "area_id": str(city.micro_a1.id)}).status_code == 403
     assert client.post(f"/open311/keys/{key.id}/revoke").status_code == 403
     db.session.expire_all()

@@ -186,6 +186,30 @@ def test_single_request(api, o311, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_public_position_is_rounded_to_about_100_m(api, o311, fmt):
+    """The portal shows the exact position only to the reporter and handlers; the public API rounds it."""
+    c = o311.city
+    issue = report(c, lat=31.912345, lon=120.285678)
+    for path in (f"/requests/{issue.id}.{fmt}", f"/requests.{fmt}"):
+        r = api.get(path)
+        assert r.status_code == 200
+        if fmt == "json":
+            item = parse_json(r)[0]
+            assert (item["lat"], item["long"], item["address_id"]) == (31.912, 120.286, "MA1")
+        else:
+            item = parse_xml(r)[0]
+            assert (item.findtext("lat"), item.findtext("long"), item.findtext("address_id")) == (
+                "31.912", "120.286", "MA1")
+        assert "31.9123" not in r.get_data(as_text=True) and "120.2856" not in r.get_data(as_text=True)
+
+
+def test_non_ascii_digit_ids_are_client_errors(api, o311):
+    """Unicode digits that int() rejects (superscript two) must be a 404 / 400, never a 500."""
+    assert api.get("/requests/%C2%B2.json").status_code == 404
+    assert api.get("/requests.json?service_request_id=%C2%B2").status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_unknown_request_is_404(api, o311, fmt):
     from app.issues.services import reject
 
