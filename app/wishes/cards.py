@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids
 from app.extensions import db
 from app.web.home import HomeCard, home_card
-from app.wishes.models import OPEN_STATES, Wish, WishClaim, WishClaimMember, state_label
+from app.wishes.models import Wish, WishClaim, WishClaimMember, state_label
 from app.wishes.policy import can_claim_any, can_review_wishes
 
 SHOWN = 5
@@ -35,7 +35,7 @@ def my_wishes(user) -> HomeCard | None:
     """A resident's own wishes that are still open; a fulfilled one needs their confirmation."""
     if not getattr(user, "is_authenticated", False):
         return None
-    mine = (or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.state.in_(OPEN_STATES))
+    mine = (or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.is_open)
     count = db.session.scalar(select(func.count()).select_from(Wish).where(*mine))
     if not count and any(True for _ in assignments(user)):
         return None  # people with a role see this card only when they have wishes of their own

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, mask_name
@@ -30,6 +31,7 @@ STATE_LABELS = {
     "withdrawn": _l("Withdrawn"),
     "expired": _l("Expired"),
 }
+#: badge colour per state (Wish.badge_kind); closed states have a plain badge
 STATE_BADGES = {"pending": "warn", "published": "red", "claimed": "info", "fulfilled": "warn", "completed": "ok"}
 
 #: default categories; a deployment overrides the list with WISH_CATEGORIES (codes; labels below or the code itself)
@@ -146,13 +148,25 @@ class Wish(db.Model):
         viewonly=True, uselist=False,
     )
 
-    @property
+    @hybrid_property
     def is_open(self) -> bool:
+        """Something still has to happen (review, a claim, fulfilment, the resident's confirmation)."""
         return self.state in OPEN_STATES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return cls.state.in_(OPEN_STATES)
 
     @property
     def is_public(self) -> bool:
+        """On the wall: anyone may see it."""
         return self.state in PUBLIC_STATES
+
+    @property
+    def badge_kind(self) -> str:
+        """The badge colour of the state (STATE_BADGES), the same on the wall and on the wish's page."""
+        return STATE_BADGES.get(self.state, "")
 
     @property
     def wisher_name(self) -> str:

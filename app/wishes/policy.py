@@ -39,13 +39,8 @@ def is_wish_claimant(user, wish) -> bool:
 
 
 def can_view_wish(user, wish) -> bool:
-    if wish.state in ("published", "claimed", "fulfilled", "completed"):
-        return True
-    return is_wish_owner(user, wish) or is_wish_staff(user, wish)
-
-
-def can_post_wish(user) -> bool:
-    return _authed(user)
+    """Anyone sees a wish on the wall; the resident and staff also see it before and after."""
+    return wish.is_public or is_wish_owner(user, wish) or is_wish_staff(user, wish)
 
 
 def can_post_on_behalf(user) -> bool:
@@ -75,6 +70,12 @@ def can_claim_any(user) -> bool:
     return _authed(user) and any(a.role in CLAIM_ROLES for a in assignments(user))
 
 
+def can_claim_in_one_step(user) -> bool:
+    """One button on the wall: a party member claims for themself, an admin of one branch for that branch. An admin
+    of several branches chooses the branch (and its team) on the wish's page."""
+    return _authed(user) and (any(a.role == "member" for a in assignments(user)) or len(claim_org_ids(user)) == 1)
+
+
 def can_claim_wish(user, wish) -> bool:
     return wish.state == "published" and can_claim_any(user) and not is_wish_owner(user, wish)
 
@@ -98,8 +99,3 @@ def can_see_wish_contact(user, wish) -> bool:
     """Contact details: the claimant after claiming, staff of the community, and the wisher themself."""
     return is_wish_owner(user, wish) or is_wish_staff(user, wish) or (
         wish.state in ("claimed", "fulfilled") and is_wish_claimant(user, wish))
-
-
-def can_see_wish_internal(user, wish) -> bool:
-    """Staff see internal timeline entries and who recorded a wish on whose behalf."""
-    return is_wish_staff(user, wish)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from app.timeutil import local_today
 from app.uploads.services import UploadError, check_image, has_file
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.pagination import keyset_page
+from app.web.params import parse_id
 from app.web.routes import safe_next
 from app.wishes import bp, services
 from app.wishes.forms import ClaimForm, FulfilForm, NoteForm, ReasonForm, WishForm
@@ -33,6 +35,7 @@ from app.wishes.models import (
 )
 from app.wishes.policy import (
     can_claim_any,
+    can_claim_wish,
     can_post_on_behalf,
     can_review_wishes,
     can_view_wish,
@@ -65,13 +68,6 @@ def _load(wish_id: int) -> Wish:
     return wish
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _page_size() -> int:
     return int(current_app.config.get("WISH_PAGE_SIZE") or current_app.config.get("PAGE_SIZE", 20))
 
@@ -79,8 +75,8 @@ def _page_size() -> int:
 def _my_street_id() -> int | None:
     if not current_user.is_authenticated or current_user.home_area is None:
         return None
-    ids = current_user.home_area.ancestor_ids
-    return ids[1] if len(ids) > 1 else None
+    street = current_user.home_area.ancestor_at("street")
+    return street.id if street is not None else None
 
 
 # ---------------------------------------------------------------- wall
@@ -94,7 +90,7 @@ def wall():
     category = request.args.get("category", "")
     if category not in categories():
         category = ""
-    community_id = _int(request.args.get("community"))
+    community_id = parse_id(request.args.get("community"))
     near = request.args.get("near") == "1"
     street_id = _my_street_id() if near else None
 
@@ -158,7 +154,7 @@ def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], p
     wisher = services.find_resident(current_user, form.resident.data) if behalf else None
     area = None
     if behalf and wisher is None and (form.subject_name.data or "").strip():
-        area_id = _int(form.area_id.data)
+        area_id = parse_id(form.area_id.data)
         area = next((a for a in on_behalf_areas if a.id == area_id), None)
     data = WishInput(category=form.category.data or "", title=form.title.data or "",
                      description=form.description.data or "", value=_parse_value(form.value.data),
@@ -221,21 +217,31 @@ def new():
 # ---------------------------------------------------------------- detail
 
 
-def _claim_form(wish: Wish) -> ClaimForm | None:
-    if not can_claim_any(current_user):
-        return None
-    form = ClaimForm(formdata=None)
-    choices = []
-    if "member" in {a.role for a in _assignments()}:
-        choices.append(("", _("Myself (party member)")))
+@dataclass
+class ClaimOption:
+    """One way this user may claim a wish: for themself (organisation_id None) or for a branch, with its team."""
+
+    organisation_id: int | None
+    label: str
+    button: str
+    members: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _claim_options(wish: Wish) -> list[ClaimOption]:
+    """Each way to claim is a form of its own (the branch and its members travel together, no JavaScript)."""
+    if not can_claim_wish(current_user, wish):
+        return []
+    options = []
+    if any(a.role == "member" for a in _assignments()):
+        options.append(ClaimOption(None, _("Myself (party member)"), _("Claim for myself")))
     orgs = claim_org_ids(current_user)
     names = {a.organisation_id: a.organisation.name for a in _assignments() if a.organisation_id in orgs}
-    choices += [(str(oid), _("Branch: %(name)s", name=names.get(oid, oid))) for oid in orgs]
-    form.organisation_id.choices = choices
-    if orgs:
-        form.members.choices = [(str(u.id), u.display_name) for u in services.branch_members(orgs[0])
-                                if u.id != current_user.id]
-    return form
+    for oid in orgs:
+        name = names.get(oid, str(oid))
+        members = [(u.id, u.display_name) for u in services.branch_members(oid) if u.id != current_user.id]
+        options.append(ClaimOption(oid, _("Branch: %(name)s", name=name), _("Claim for %(name)s", name=name),
+                                   members))
+    return options
 
 
 def _assignments():
@@ -245,7 +251,7 @@ def _assignments():
 def render_detail(wish: Wish, *, errors: dict | None = None, forms: dict | None = None, status: int = 200):
     staff = is_wish_staff(current_user, wish)
     claims = []
-    if staff or is_wish_owner(current_user, wish):
+    if staff:  # the list of every claim (with release reasons) is shown to staff only
         claims = list(db.session.scalars(
             select(WishClaim).where(WishClaim.wish_id == wish.id).order_by(WishClaim.claimed_at.desc())
             .options(selectinload(WishClaim.claimant), selectinload(WishClaim.organisation),
@@ -259,7 +265,7 @@ def render_detail(wish: Wish, *, errors: dict | None = None, forms: dict | None 
         wish=wish, claim=wish.active_claim, claims=claims, team=team, errors=errors or {},
         entries=entries_for(wish, include_internal=staff), show_internal=staff,
         state_label=state_label, action_label=action_label,
-        claim_form=forms.get("claim") or _claim_form(wish),
+        claim_options=_claim_options(wish),
         reject_form=forms.get("reject") or ReasonForm(formdata=None, prefix="reject"),
         release_form=forms.get("release") or ReasonForm(formdata=None, prefix="release"),
         fulfil_form=forms.get("fulfil") or FulfilForm(formdata=None, prefix="fulfil"),
@@ -298,16 +304,20 @@ def claim(wish_id: int):
         abort(403)
     form = ClaimForm()  # the CSRF token was checked by CSRFProtect; the fields are parsed below
     orgs = claim_org_ids(current_user)
-    raw_org = form.organisation_id.data
-    org_id = _int(raw_org)
-    is_member = any(a.role == "member" for a in _assignments())
-    if raw_org in (None, "") and not is_member and orgs:
+    raw_org = (form.organisation_id.data or "").strip()
+    if raw_org:
+        org_id = parse_id(raw_org)
+        if org_id not in orgs:
+            abort(403)
+    elif any(a.role == "member" for a in _assignments()):
+        org_id = None  # a party member claims for themself
+    elif len(orgs) == 1:
         org_id = orgs[0]  # an agency admin's button on the wall claims for the branch
-    if raw_org not in (None, "") and org_id not in orgs:
-        abort(403)
-    if org_id is None and not is_member:
-        abort(403)
-    member_ids = [m for m in (_int(v) for v in (form.members.data or [])) if m is not None]
+    else:
+        return _claim_answer(wish, _("Choose on the wish's page which of your branches claims it."), "error")
+    member_ids = [parse_id(v) for v in (form.members.data or [])]
+    if None in member_ids:
+        return _claim_answer(wish, str(services.TEAM_MESSAGE), "error")
     try:
         services.claim(wish, current_user, organisation_id=org_id, member_ids=member_ids)
     except AlreadyClaimed:

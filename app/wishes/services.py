@@ -25,27 +25,24 @@ from sqlalchemy.exc import IntegrityError
 
 from app import events
 from app.accounts.models import RoleAssignment, User
-from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, holds_area_role
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, holds_area_role
 from app.areas.models import Area
+from app.errors import DomainError
 from app.extensions import db
 from app.timeline.services import record
 from app.timeutil import local_today, utcnow
 from app.uploads.services import store_image
 from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
-from app.wishes.policy import claim_org_ids, is_wish_claimant, is_wish_owner, is_wish_staff
+from app.wishes.policy import can_confirm_wish, claim_org_ids, is_wish_claimant, is_wish_owner, is_wish_staff
 
 TITLE_MAX = 60
 DESCRIPTION_MAX = 1000
 NOTE_MAX = 500
+TEAM_MESSAGE = _l("Team members must be party members of the branch.")
 
 
-class WishError(ValueError):
+class WishError(DomainError):
     """A problem the user caused; ``field`` names the form field to show it on (None: the whole form)."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 class AlreadyClaimed(WishError):
@@ -111,10 +108,7 @@ def validate_input(data: WishInput) -> WishInput:
 
 
 def _community_and_street(area: Area) -> tuple[Area | None, Area | None]:
-    lineage = area.lineage()
-    community = next((a for a in lineage if a.level == "community"), None)
-    street = next((a for a in lineage if a.level == "street"), None)
-    return community, street
+    return area.ancestor_at("community"), area.ancestor_at("street")
 
 
 #: the wall's order; the indexes ix_wish_wall / ix_wish_community_wall / ix_wish_street_wall match it
@@ -285,7 +279,7 @@ def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
         allowed = {u.id for u in branch_members(organisation_id)}
         members = sorted({int(m) for m in member_ids if int(m) != actor.id})
         if any(m not in allowed for m in members):
-            raise WishError(_l("Team members must be party members of the branch."), "members")
+            raise WishError(TEAM_MESSAGE, "members")
     else:
         kind, members = "member", []
 
@@ -374,17 +368,13 @@ def fulfil(wish: Wish, actor: User, note: str | None, photo: bytes | None = None
     return wish
 
 
-def _may_confirm(actor, wish) -> bool:
-    return is_wish_owner(actor, wish) or is_wish_staff(actor, wish)
-
-
 def confirm(wish: Wish, actor: User, note: str | None) -> Wish:
     """The wisher (or staff on their behalf) confirms the wish came true; the thank-you note becomes the story."""
     note = _note(note, required=False)
-    if not _may_confirm(actor, wish):
-        raise WishError(_l("Only the resident (or community staff on their behalf) can confirm this wish."))
     if wish.state != "fulfilled":
         raise WishError(_l("Only a fulfilled wish can be confirmed."))
+    if not can_confirm_wish(actor, wish):
+        raise WishError(_l("Only the resident (or community staff on their behalf) can confirm this wish."))
     current = _active_claim(wish)
     now = utcnow()
     _move(wish, ("fulfilled",), "completed", thanks_note=note, completed_at=now, updated_at=now)
@@ -408,10 +398,10 @@ def confirm(wish: Wish, actor: User, note: str | None) -> Wish:
 def not_received(wish: Wish, actor: User, note: str | None) -> Wish:
     """The wisher says it did not arrive: back to claimed, with the note; the claimant gets a fresh deadline."""
     note = _note(note, required=True, message=_l("Please say what is missing, so the claimant can put it right."))
-    if not _may_confirm(actor, wish):
-        raise WishError(_l("Only the resident (or community staff on their behalf) can answer for this wish."))
     if wish.state != "fulfilled":
         raise WishError(_l("Only a fulfilled wish can be reported as not received."))
+    if not can_confirm_wish(actor, wish):
+        raise WishError(_l("Only the resident (or community staff on their behalf) can answer for this wish."))
     current = _active_claim(wish)
     now = utcnow()
     _move(wish, ("fulfilled",), "claimed", updated_at=now)
@@ -442,11 +432,14 @@ def expire(wish: Wish, now: datetime | None = None) -> bool:
 
 
 def find_resident(author: User, query: str | None) -> User | None:
-    """A resident by username or mobile, for recording a wish on their behalf."""
+    """A resident by username or mobile, for recording a wish on their behalf — only one whose home lies in the
+    area where ``author`` is staff or a leader. Whether an account exists elsewhere is not revealed: one message."""
     query = _clean(query)
     if not query:
         return None
-    user = db.session.scalar(select(User).where((User.username == query) | (User.mobile == query)))
+    user = db.session.scalar(
+        select(User).where((User.username == query) | (User.mobile == query), User.active.is_(True),
+                           area_scope(author, User.home_area_id, STAFF_ROLES + LEADER_ROLES)).limit(1))
     if user is None:
-        raise WishError(_l("No resident with that username or mobile number."), "resident")
+        raise WishError(_l("No resident with this username or mobile number in your area."), "resident")
     return user

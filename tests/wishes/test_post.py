@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,11 +10,16 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
+from app.extensions import db
 from app.timeline.models import TimelineEntry
 from app.timeutil import local_today
 from app.uploads.models import Upload
 from app.wishes.models import Wish
+from tests.factories import make_user
 from tests.wishes.helpers import files_under, get_wish, jpeg_bytes, wish_count
+
+NO_RESIDENT = "No resident with this username or mobile number in your area."
+RESIDENT_ERROR_RE = re.compile(r'<p class="error" id="resident-error">([^<]*)</p>')
 
 
 def form(**kw):
@@ -46,23 +52,17 @@ def test_resident_posts_a_wish(client, city):
 
 
 def db_wish() -> Wish:
-    from app.extensions import db
-
     db.session.expire_all()
     return db.session.scalars(select(Wish).order_by(Wish.id.desc())).first()
 
 
 def entry_list(wish):
-    from app.extensions import db
-
     return list(db.session.scalars(select(TimelineEntry).where(TimelineEntry.subject_type == "wish",
                                                                TimelineEntry.subject_id == wish.id)
                                    .order_by(TimelineEntry.id)))
 
 
 def audit_actions(wish):
-    from app.extensions import db
-
     return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_type == "wish",
                                                                    AuditEntry.subject_id == wish.id)
                                    .order_by(AuditEntry.id)))
@@ -110,8 +110,6 @@ def test_photo_is_reencoded_without_metadata(app, client, city):
     assert r.status_code == 303
     wish = db_wish()
     assert wish.photo_id is not None
-    from app.extensions import db
-
     upload = db.session.get(Upload, wish.photo_id)
     assert upload.subject_type == "wish" and upload.subject_id == wish.id
     path = app.config["UPLOAD_DIR"] + "/" + upload.relpath
@@ -208,7 +206,7 @@ def test_leader_records_a_wish_for_a_resident_without_an_account(client, city):
 def test_leader_cannot_record_for_a_resident_of_another_area(client, city):
     client.login("leader_a1")
     r = client.post("/wishes/new", form(resident="resident_b"), headers={"Accept-Language": "en"})
-    assert r.status_code == 200 and "your own area" in r.get_data(as_text=True)
+    assert r.status_code == 200 and NO_RESIDENT in r.get_data(as_text=True)
     r = client.post("/wishes/new", form(subject_name="Someone", area_id=str(city.micro_b1.id)),
                     headers={"Accept-Language": "en"})
     assert r.status_code == 200 and "where the resident lives" in r.get_data(as_text=True)
@@ -293,3 +291,67 @@ def test_posting_is_rate_limited_per_account(app, client, city):
         assert wish_count() == 2
     finally:
         app.config.pop("WISH_POST_LIMIT")
+
+
+# ------------------------------------------------------------------ 代录: finding the resident stays inside the area
+
+
+def _resident_error(r) -> str | None:
+    match = RESIDENT_ERROR_RE.search(r.get_data(as_text=True))
+    return match.group(1) if match else None
+
+
+def test_on_behalf_lookup_does_not_reveal_accounts_outside_the_area(client, city):
+    """An account in another micro-grid, in another street, without a home, deactivated, or none at all: the same
+    answer, nothing recorded."""
+    gone = make_user("moved_away", home=city.micro_a1)
+    gone.active = False  # a deactivated account in the leader's own micro-grid
+    db.session.commit()
+    client.login("leader_a1")  # micro-grid leader of Micro A1
+    answers = {}
+    for query in ("moved_away", gone.mobile,
+                  "resident_a2", city.resident_a2.mobile,  # same grid, another micro-grid
+                  "resident_b", city.resident_b.mobile,  # another street
+                  "agency_a",  # an account without a home
+                  "nobody-at-all", "13999999999"):  # no such account
+        r = client.post("/wishes/new", form(resident=query))
+        assert r.status_code == 200, query
+        answers[query] = _resident_error(r)
+    assert set(answers.values()) == {NO_RESIDENT}, answers
+    assert wish_count() == 0
+
+
+@pytest.mark.parametrize("username,resident,ok", [
+    ("leader_a1", "resident_a", True),  # lives in the leader's micro-grid
+    ("gridlead_a", "resident_a2", True),  # the grid covers both micro-grids
+    ("staff_a", "resident_a2", True),
+    ("staff_a", "resident_b", False),  # another community
+    ("street_a", "resident_b", False),  # another street
+    ("admin", "resident_b", True),  # a city administrator reaches the whole city
+])
+def test_on_behalf_lookup_follows_the_actors_area(client, city, username, resident, ok):
+    client.login(username)
+    wisher = getattr(city, resident)
+    r = client.post("/wishes/new", form(resident=wisher.mobile))
+    if ok:
+        assert r.status_code == 303
+        wish = db_wish()
+        assert wish.on_behalf and wish.wisher_id == wisher.id
+    else:
+        assert r.status_code == 200 and _resident_error(r) == NO_RESIDENT
+        assert wish_count() == 0
+
+
+def test_on_behalf_lookup_message_in_chinese(client, city):
+    client.login("leader_a1")
+    r = client.post("/wishes/new", form(resident="resident_b"), headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 200 and _resident_error(r) and _resident_error(r) != NO_RESIDENT
+    assert wish_count() == 0
+
+
+@pytest.mark.parametrize("area_id", ["99999999999999999999999", "9223372036854775808", "-1", "0", "abc", "1e3", ""])
+def test_on_behalf_area_with_a_bad_id_is_a_message(client, city, area_id):
+    client.login("leader_a1")
+    r = client.post("/wishes/new", form(subject_name="黄奶奶", area_id=area_id))
+    assert r.status_code == 200 and "where the resident lives" in r.get_data(as_text=True)
+    assert wish_count() == 0

@@ -381,3 +381,80 @@ def test_post_key_of_someone_else_does_not_leak_their_wish(make_client, city):
     assert first.status_code == 303
     other = as_user(make_client, "resident_b").post("/wishes/new", data)
     assert other.status_code == 200 and "send it again" in body(other)
+
+
+# ------------------------------------------------------------------ not received: the claimant's deadline
+
+
+def _active_claim_row(wid):
+    from app.wishes.models import WishClaim
+
+    db.session.expire_all()
+    return db.session.scalar(select(WishClaim).where(WishClaim.wish_id == wid, WishClaim.status == "active"))
+
+
+def test_not_received_gives_the_claimant_a_fresh_deadline_and_the_job_leaves_it(app, make_client, city):
+    """Claimed, fulfilled late (the deadline has passed meanwhile), then 'not received': the claimant has the full
+    claim period again, sees the new date and the resident's note, and the release job does not take it away."""
+    from datetime import timedelta
+
+    from app.jobs import run_all
+    from app.timeutil import to_local, utcnow
+    from app.wishes import jobs as _jobs  # noqa: F401 — registers the jobs
+
+    wid = make_wish(city, "fulfilled")
+    claim = _active_claim_row(wid)
+    claim.deadline_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    before = utcnow()
+    resident = as_user(make_client, "resident_a")
+    r = resident.post(f"/wishes/{wid}/not-received", {"notreceived-note": "Only the box came, no lamp"})
+    assert r.status_code == 303
+    claim = _active_claim_row(wid)
+    assert claim is not None and claim.fulfilled_at is None
+    assert claim.deadline_at >= before + timedelta(days=14) - timedelta(seconds=5)
+    assert claim.deadline_at <= utcnow() + timedelta(days=14)
+
+    member = as_user(make_client, "member_a")
+    page = body(member.get(f"/wishes/{wid}"))
+    new_day = to_local(claim.deadline_at).date().isoformat()
+    assert f"To be fulfilled by {new_day}" in page
+    assert "Reported as not received" in page and "Only the box came, no lamp" in page
+    assert f"/wishes/{wid}/fulfil" in page  # the claimant can put it right
+    home = body(member.get("/"))
+    assert "fulfil by" in home
+    entry = db.session.scalars(select(TimelineEntry).where(TimelineEntry.subject_id == wid,
+                                                           TimelineEntry.subject_type == "wish")
+                               .order_by(TimelineEntry.id.desc())).first()
+    assert (entry.action, entry.from_state, entry.to_state, entry.note) == (
+        "not_received", "fulfilled", "claimed", "Only the box came, no lamp")
+    assert entry.actor_id == city.resident_a.id
+
+    result = {r.name: r for r in run_all(only="wishes.release_overdue_claims")}["wishes.release_overdue_claims"]
+    assert result.error is None and result.changes == []
+    assert get_wish(wid).state == "claimed" and active_claims(wid) == 1
+    # once the fresh period has passed too, the job releases it as for any claim
+    later = utcnow() + timedelta(days=15)
+    result = {r.name: r for r in run_all(now=later, only="wishes.release_overdue_claims")}[
+        "wishes.release_overdue_claims"]
+    assert len(result.changes) == 1 and get_wish(wid).state == "published"
+
+
+def test_not_received_keeps_a_later_deadline(make_client, city):
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+
+    wid = make_wish(city, "fulfilled")
+    claim = _active_claim_row(wid)
+    far = (utcnow() + timedelta(days=40)).replace(microsecond=0)
+    claim.deadline_at = far
+    db.session.commit()
+    r = as_user(make_client, "staff_a").post(f"/wishes/{wid}/not-received", {"notreceived-note": "Wrong size"})
+    assert r.status_code == 303
+    assert _active_claim_row(wid).deadline_at == far
+    entry = db.session.scalars(select(TimelineEntry).where(TimelineEntry.subject_id == wid,
+                                                           TimelineEntry.action == "not_received")).one()
+    assert entry.actor_id == city.staff_a.id and entry.note == "Wrong size"
+    # the resident sees it on the timeline of their wish as well
+    assert "Wrong size" in body(as_user(make_client, "resident_a").get(f"/wishes/{wid}"))

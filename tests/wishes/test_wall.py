@@ -149,4 +149,5 @@ def test_claim_from_the_wall_with_htmx_swaps_the_card(make_client, city):
     assert r.status_code == 200
     card = r.get_data(as_text=True)
     assert card.lstrip().startswith("<article") and f'id="wish-{wid}"' in card and "Claimed" in card
+    assert len(r.get_data()) <= 8 * 1024  # only the card travels, not the page
     assert "You claimed this wish" in r.headers["HX-Trigger"] and f"/wishes/{wid}#contact" in card
