@@ -94,17 +94,42 @@ def bench_page_weight(app) -> None:
     seed()
     from tests.conftest import Client
 
-    print("home page + CSS/JS, gzip-compressed (budget 51,200 bytes):")
-    for username in ("(anonymous)", "resident1", "staff1", "leader1", "member1", "rider1"):
+    def weigh(c, url, htmx=False):
+        headers = {"Accept-Encoding": "gzip", "Accept-Language": "zh-CN"}
+        if htmx:
+            headers["HX-Request"] = "true"
+        page = c.get(url, headers=headers)
+        if page.headers.get("Content-Encoding") == "gzip":
+            html = gzip.decompress(page.data).decode()
+        else:
+            html = page.get_data(as_text=True)
+        total = len(page.data)
+        if not htmx:
+            for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+                total += len(c.get(asset, headers={"Accept-Encoding": "gzip"}).data)
+        return page.status_code, total, html
+
+    print("first load: page + CSS/JS, gzip-compressed (budget 51,200 bytes):")
+    pages = [("(anonymous)", ["/", "/wishes/", "/issues/?view=public"]),
+             ("resident1", ["/", "/wishes/new", "/issues/new"]),
+             ("staff1", ["/", "/wishes/review", "/issues/?view=queue", "/issues/?view=area"]),
+             ("rider1", ["/issues/quick"])]
+    for username, urls in pages:
         c = Client(app.test_client(), app)
         if username != "(anonymous)":
             c.login(username)
-        page = c.get("/", headers={"Accept-Encoding": "gzip", "Accept-Language": "zh-CN"})
-        html = gzip.decompress(page.data).decode()
-        total = len(page.data)
-        for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
-            total += len(c.get(url, headers={"Accept-Encoding": "gzip"}).data)
-        print(f"  {username:12} {total:7,d} bytes  ({total / 51200:.0%} of budget)")
+        for url in urls:
+            status, total, _ = weigh(c, url)
+            print(f"  {username:12} {url:24} {status} {total:7,d} bytes  ({total / 51200:.0%} of budget)")
+    print("htmx swaps (fragment only, gzip; budget 8,192 bytes):")
+    c = Client(app.test_client(), app)
+    status, total, html = weigh(c, "/wishes/")
+    nxt = re.search(r'hx-get="(/wishes/[^"]*after=[^"]+)"', html)
+    if nxt:
+        status, total, _ = weigh(c, nxt.group(1).replace("&amp;", "&"), htmx=True)
+        print(f"  wall: next page         {status} {total:7,d} bytes  ({total / 8192:.0%} of budget)")
+    status, total, _ = weigh(c, "/issues/?view=public", htmx=True)
+    print(f"  public issues fragment  {status} {total:7,d} bytes  ({total / 8192:.0%} of budget)")
 
 
 def main() -> None:
