@@ -99,3 +99,14 @@ def can_see_wish_contact(user, wish) -> bool:
     """Contact details: the claimant after claiming, staff of the community, and the wisher themself."""
     return is_wish_owner(user, wish) or is_wish_staff(user, wish) or (
         wish.state in ("claimed", "fulfilled") and is_wish_claimant(user, wish))
+
+
+#: notes that make up the public story of a wish (圆梦故事); any other note — reasons for rejection or release,
+#: "not received" — is read only by the people involved
+STORY_NOTE_ACTIONS = frozenset({"fulfilled", "confirmed"})
+
+
+def can_read_wish_note(user, wish, entry) -> bool:
+    if entry.action in STORY_NOTE_ACTIONS:
+        return True
+    return is_wish_owner(user, wish) or is_wish_claimant(user, wish) or is_wish_staff(user, wish)

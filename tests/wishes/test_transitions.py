@@ -305,6 +305,12 @@ def test_not_received_goes_back_to_claimed_with_the_note(make_client, city):
     wish = get_wish(wid)
     assert wish.state == "claimed" and active_claims(wid) == 1
     assert "The lamp never came" in body(as_user(make_client, "member_a").get(f"/wishes/{wid}"))
+    assert "The lamp never came" in body(as_user(make_client, "staff_a").get(f"/wishes/{wid}"))
+    # the note is for the people involved: neighbours and passers-by see the entry, not what was written
+    outsider = body(as_user(make_client, "resident_a2").get(f"/wishes/{wid}"))
+    anonymous = make_client().get(f"/wishes/{wid}")
+    assert anonymous.status_code == 200 and "The lamp never came" not in body(anonymous)
+    assert "The lamp never came" not in outsider
     assert as_user(make_client, "resident_b").post(f"/wishes/{wid}/not-received",
                                                     {"notreceived-note": "x"}).status_code == 403
 
