@@ -348,123 +348,98 @@ def _claim_answer(wish: Wish, message: str, category: str = "success"):
     return redirect(target, 303)
 
 
+def _transition(wish_id: int, allowed, action: str, do, message, category: str = "success", form=None,
+                field: str = "note"):
+    """One state change from the wish page: load → authorise → validate → service → commit once → 303 + flash.
+
+    A refusal (a WishError from the form or the service) rolls back and re-renders the page with the message by
+    the ``action``'s form, status 200.
+    """
+    wish = _load(wish_id)
+    if not allowed(current_user, wish):
+        abort(403)
+    try:
+        if form is not None and not form.validate_on_submit():
+            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), field)
+        do(wish, form)
+    except WishError as e:
+        return _failed(wish_id, e, action, form)
+    db.session.commit()
+    return _done(wish, message, category)
+
+
+def _claimant_or_staff(user, wish) -> bool:
+    return is_wish_claimant(user, wish) or is_wish_staff(user, wish)
+
+
+def _owner_or_staff(user, wish) -> bool:
+    return is_wish_owner(user, wish) or is_wish_staff(user, wish)
+
+
 @bp.post("/<int:wish_id>/approve")
 @login_required
 def approve(wish_id: int):
-    wish = _load(wish_id)
-    if not is_wish_staff(current_user, wish):
-        abort(403)
-    try:
-        services.approve(wish, current_user)
-    except WishError as e:
-        return _failed(wish_id, e, "review")
-    db.session.commit()
-    return _done(wish, _("The wish is published on the wall."))
+    return _transition(wish_id, is_wish_staff, "review", lambda w, f: services.approve(w, current_user),
+                       _("The wish is published on the wall."))
 
 
 @bp.post("/<int:wish_id>/reject")
 @login_required
 def reject(wish_id: int):
-    wish = _load(wish_id)
-    if not is_wish_staff(current_user, wish):
-        abort(403)
-    form = ReasonForm(prefix="reject")
-    try:
-        if not form.validate_on_submit():
-            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "reason")
-        services.reject(wish, current_user, form.reason.data)
-    except WishError as e:
-        return _failed(wish_id, e, "reject", form)
-    db.session.commit()
-    return _done(wish, _("The wish was not approved; the resident sees your reason."), "info")
+    return _transition(wish_id, is_wish_staff, "reject",
+                       lambda w, f: services.reject(w, current_user, f.reason.data),
+                       _("The wish was not approved; the resident sees your reason."), "info",
+                       form=ReasonForm(prefix="reject"), field="reason")
 
 
 @bp.post("/<int:wish_id>/withdraw")
 @login_required
 def withdraw(wish_id: int):
-    wish = _load(wish_id)
-    if not is_wish_owner(current_user, wish):
-        abort(403)
-    try:
-        services.withdraw(wish, current_user)
-    except WishError as e:
-        return _failed(wish_id, e, "withdraw")
-    db.session.commit()
-    return _done(wish, _("The wish was withdrawn."), "info")
+    return _transition(wish_id, is_wish_owner, "withdraw", lambda w, f: services.withdraw(w, current_user),
+                       _("The wish was withdrawn."), "info")
 
 
 @bp.post("/<int:wish_id>/release")
 @login_required
 def release(wish_id: int):
-    wish = _load(wish_id)
-    if not (is_wish_claimant(current_user, wish) or is_wish_staff(current_user, wish)):
-        abort(403)
-    form = ReasonForm(prefix="release")
-    try:
-        if not form.validate_on_submit():
-            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "reason")
-        services.release(wish, current_user, form.reason.data)
-    except WishError as e:
-        return _failed(wish_id, e, "release", form)
-    db.session.commit()
-    return _done(wish, _("The claim was released; the wish is back on the wall."), "info")
+    return _transition(wish_id, _claimant_or_staff, "release",
+                       lambda w, f: services.release(w, current_user, f.reason.data),
+                       _("The claim was released; the wish is back on the wall."), "info",
+                       form=ReasonForm(prefix="release"), field="reason")
+
+
+def _do_fulfil(wish: Wish, form) -> None:
+    photo = None
+    if has_file(form.photo.data):
+        try:
+            photo = check_image(form.photo.data)
+        except UploadError as e:
+            raise WishError(e.message, "photo") from None
+    services.fulfil(wish, current_user, form.note.data, photo)
 
 
 @bp.post("/<int:wish_id>/fulfil")
 @login_required
 def fulfil(wish_id: int):
-    wish = _load(wish_id)
-    if not is_wish_claimant(current_user, wish):
-        abort(403)
-    form = FulfilForm(prefix="fulfil")
-    try:
-        if not form.validate_on_submit():
-            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "note")
-        photo = None
-        if has_file(form.photo.data):
-            try:
-                photo = check_image(form.photo.data)
-            except UploadError as e:
-                raise WishError(e.message, "photo") from None
-        services.fulfil(wish, current_user, form.note.data, photo)
-    except WishError as e:
-        return _failed(wish_id, e, "fulfil", form)
-    db.session.commit()
-    return _done(wish, _("Thank you! The resident is asked to confirm."))
+    return _transition(wish_id, is_wish_claimant, "fulfil", _do_fulfil,
+                       _("Thank you! The resident is asked to confirm."), form=FulfilForm(prefix="fulfil"))
 
 
 @bp.post("/<int:wish_id>/confirm")
 @login_required
 def confirm(wish_id: int):
-    wish = _load(wish_id)
-    if not (is_wish_owner(current_user, wish) or is_wish_staff(current_user, wish)):
-        abort(403)
-    form = NoteForm(prefix="confirm")
-    try:
-        if not form.validate_on_submit():
-            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "note")
-        services.confirm(wish, current_user, form.note.data)
-    except WishError as e:
-        return _failed(wish_id, e, "confirm", form)
-    db.session.commit()
-    return _done(wish, _("The wish came true. Thank you for confirming!"))
+    return _transition(wish_id, _owner_or_staff, "confirm",
+                       lambda w, f: services.confirm(w, current_user, f.note.data),
+                       _("The wish came true. Thank you for confirming!"), form=NoteForm(prefix="confirm"))
 
 
 @bp.post("/<int:wish_id>/not-received")
 @login_required
 def not_received(wish_id: int):
-    wish = _load(wish_id)
-    if not (is_wish_owner(current_user, wish) or is_wish_staff(current_user, wish)):
-        abort(403)
-    form = NoteForm(prefix="notreceived")
-    try:
-        if not form.validate_on_submit():
-            raise WishError(_("Please keep it to %(n)s characters.", n=services.NOTE_MAX), "note")
-        services.not_received(wish, current_user, form.note.data)
-    except WishError as e:
-        return _failed(wish_id, e, "notreceived", form)
-    db.session.commit()
-    return _done(wish, _("The claimant has been told it did not arrive."), "info")
+    return _transition(wish_id, _owner_or_staff, "notreceived",
+                       lambda w, f: services.not_received(w, current_user, f.note.data),
+                       _("The claimant has been told it did not arrive."), "info",
+                       form=NoteForm(prefix="notreceived"))
 
 
 # ---------------------------------------------------------------- lists for the people involved
