@@ -11,6 +11,7 @@ from app.accounts.services import AccountError, authenticate, change_password, r
 from app.areas.models import Area
 from app.areas.services import picker_from_values
 from app.extensions import db, limiter
+from app.web.forms import show_errors
 from app.web.htmx import notify
 from app.web.params import parse_id
 from app.web.routes import safe_next
@@ -105,7 +106,7 @@ def password():
             change_password(current_user._get_current_object(), form.current_password.data, form.new_password.data)
         except AccountError as e:
             db.session.rollback()
-            getattr(form, e.field).errors.append(str(e.message))
+            show_errors(form, e)
         else:
             db.session.commit()
             # the session id changed with auth_version: sign this session in again, the others drop out

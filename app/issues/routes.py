@@ -143,7 +143,7 @@ def new():
             form.category.data = request.args["category"]
         if current_user.home_area_id is None:
             form.place.data = "pick"
-    error, field = None, None
+    errors: dict = {}
     action = request.form.get("action")
     if request.method == "POST" and action not in ("pick", "check") and form.validate_on_submit():
         lat, ok_lat = _float(form.lat.data)
@@ -166,7 +166,7 @@ def new():
                 reporter_phone=form.resident_phone.data if channel != "web" else None)
         except s.IssueError as e:
             db.session.rollback()
-            error, field = e.message, e.field
+            errors = e.errors
         else:
             db.session.commit()
             notify(_("Thank you. Your report is number %(id)s; you can follow it here.", id=issue.id))
@@ -174,7 +174,7 @@ def new():
     category = s.category_by_code(form.category.data)
     place = _place_from(form, values, None) if category else None
     similar = s.similar_open_issues(category, place) if category and place else []
-    return render_page("issues/new.html", None, form=form, categories=categories, error=error, field=field,
+    return render_page("issues/new.html", None, form=form, categories=categories, errors=errors,
                        picker=picker_from_values(values), recorder=recorder, similar=similar,
                        checked=action == "check", description_max=s.description_max())
 

@@ -207,22 +207,28 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
     """File a new issue. ``reporter`` is the acting account (None for an API report); for 代录 the resident is
     ``on_behalf_of`` (an account) or ``reporter_name`` / ``reporter_phone`` (no account)."""
     now = now or utcnow()
-    if category is None or not getattr(category, "active", False):
-        raise IssueError(_l("Choose what kind of problem it is."), "category")
-    if area is None:
-        raise IssueError(_l("Choose where the problem is."), "area_id")
-    if area.level == "city":
-        raise IssueError(_l("Choose a place within a street or community."), "area_id")
-    if reporter is not None and not can_report_in(reporter, area):
-        raise IssueError(_l("You can report problems in your own community or in the areas you look after."),
-                         "area_id")
     if channel not in CHANNELS:
         raise IssueError(_l("Unknown channel."), "channel")
+    # what a reporter can get wrong is reported all at once, so the form is fixed in one go
+    errors: dict = {}
+    if category is None or not getattr(category, "active", False):
+        errors["category"] = _l("Choose what kind of problem it is.")
+    if area is None:
+        errors["area_id"] = _l("Choose where the problem is.")
+    elif area.level == "city":
+        errors["area_id"] = _l("Choose a place within a street or community.")
+    elif reporter is not None and not can_report_in(reporter, area):
+        errors["area_id"] = _l("You can report problems in your own community or in the areas you look after.")
     text = (description or "").strip()
-    if not text and channel == "sentinel":
+    if not text and channel == "sentinel" and "category" not in errors:
         text = category.label  # the sentinel's one-tap report: the category says it all
-    text = _clean_text(text, required=True, message=_l("Describe the problem in a few words."),
-                       field="description")
+    try:
+        text = _clean_text(text, required=True, message=_l("Describe the problem in a few words."),
+                           field="description")
+    except IssueError as e:
+        errors.update(e.errors)
+    if errors:
+        raise IssueError.several(errors)
     address = _clean_text(address, max_len=200, field="address")
     for value, low, high in ((lat, -90, 90), (lon, -180, 180)):
         if value is not None and not (isinstance(value, (int, float)) and low <= value <= high):

@@ -17,6 +17,7 @@ from app.extensions import db, limiter
 from app.timeline.services import entries_for
 from app.timeutil import local_today
 from app.uploads.services import UploadError, check_image, has_file
+from app.web.forms import show_errors
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.pagination import keyset_page
 from app.web.params import parse_id
@@ -205,8 +206,7 @@ def new():
                 form.form_errors.append(_("Please check the form and send it again."))
             except WishError as e:
                 db.session.rollback()
-                field = getattr(form, e.field, None) if e.field else None
-                (field.errors if field is not None else form.form_errors).append(str(e.message))
+                show_errors(form, e)
             else:
                 db.session.commit()
                 notify(_("Your wish was sent. Community staff will review it soon."))

@@ -79,31 +79,35 @@ def _clean(text: str | None) -> str:
 
 
 def validate_input(data: WishInput) -> WishInput:
+    """Check the whole form and report every problem at once (one WishError carrying all of them)."""
+    errors: dict = {}
     if data.category not in categories():
-        raise WishError(_l("Choose a category from the list."), "category")
+        errors["category"] = _l("Choose a category from the list.")
     title = _clean(data.title)
     if not title:
-        raise WishError(_l("Give the wish a short title."), "title")
-    if len(title) > TITLE_MAX:
-        raise WishError(_l("The title may be at most %(n)s characters.", n=TITLE_MAX), "title")
+        errors["title"] = _l("Give the wish a short title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _l("The title may be at most %(n)s characters.", n=TITLE_MAX)
     description = _clean(data.description)
     if not description:
-        raise WishError(_l("Describe the wish: what is needed and why."), "description")
-    if len(description) > DESCRIPTION_MAX:
-        raise WishError(_l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX), "description")
+        errors["description"] = _l("Describe the wish: what is needed and why.")
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = _l("The description may be at most %(n)s characters.", n=DESCRIPTION_MAX)
     cap = value_cap()
     if data.value is None or data.value < 0:
-        raise WishError(_l("Enter the estimated value in yuan (0 if it costs nothing)."), "value")
-    if data.value > cap:
-        raise WishError(_l("A micro-wish is worth at most ¥%(cap)s. For bigger needs, talk to your community office.",
-                           cap=cap), "value")
+        errors["value"] = _l("Enter the estimated value in yuan (0 if it costs nothing).")
+    elif data.value > cap:
+        errors["value"] = _l("A micro-wish is worth at most ¥%(cap)s. For bigger needs, talk to your community "
+                             "office.", cap=cap)
     today = local_today()
     if data.wanted_by is None:
-        raise WishError(_l("Choose the date by which the wish should come true."), "wanted_by")
-    if data.wanted_by < today:
-        raise WishError(_l("The wanted-by date is in the past. Choose today or a later day."), "wanted_by")
-    if data.wanted_by > today + timedelta(days=max_days_ahead()):
-        raise WishError(_l("The wanted-by date may be at most %(n)s days ahead.", n=max_days_ahead()), "wanted_by")
+        errors["wanted_by"] = _l("Choose the date by which the wish should come true.")
+    elif data.wanted_by < today:
+        errors["wanted_by"] = _l("The wanted-by date is in the past. Choose today or a later day.")
+    elif data.wanted_by > today + timedelta(days=max_days_ahead()):
+        errors["wanted_by"] = _l("The wanted-by date may be at most %(n)s days ahead.", n=max_days_ahead())
+    if errors:
+        raise WishError.several(errors)
     return WishInput(data.category, title, description, data.value, data.wanted_by)
 
 

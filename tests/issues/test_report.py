@@ -82,6 +82,16 @@ def test_bad_input_changes_nothing(client, city, cats):
     assert count() == 0
 
 
+def test_every_problem_of_the_report_form_is_shown_at_once(client, city, cats):
+    client.login("resident_a")
+    r = client.post("/issues/new", {"description": "  ", "place": "pick"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and count() == 0
+    for message in ("Choose what kind of problem it is.", "Choose where the problem is.",
+                    "Describe the problem in a few words."):
+        assert message in html, message
+
+
 def test_bad_photo_and_too_many_photos(client, city, cats, jpeg):
     import io
 

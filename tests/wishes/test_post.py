@@ -355,3 +355,19 @@ def test_on_behalf_area_with_a_bad_id_is_a_message(client, city, area_id):
     r = client.post("/wishes/new", form(subject_name="黄奶奶", area_id=area_id))
     assert r.status_code == 200 and "where the resident lives" in r.get_data(as_text=True)
     assert wish_count() == 0
+
+
+def test_every_problem_of_the_post_form_is_shown_at_once(make_client, city):
+    """A resident fixes the form in one go: category, description, value and date are all reported together."""
+    from tests.wishes.helpers import wish_count
+
+    client = make_client()
+    client.login("resident_a")
+    before = wish_count()
+    r = client.post("/wishes/new", {"category": "", "title": "A TV", "description": "", "value": "5000",
+                                    "wanted_by": "2000-01-01"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and wish_count() == before
+    for message in ("Choose a category from the list.", "Describe the wish: what is needed and why.",
+                    "A micro-wish is worth at most", "The wanted-by date is in the past."):
+        assert message in html, message
