@@ -16,7 +16,7 @@ from app.web.htmx import render_page
 @bp.get("/picker")
 def picker():
     """The cascading picker as a fragment (htmx); loaded directly it still renders a usable page."""
-    return render_page("areas/picker_page.html", "areas/_picker.html", picker=picker_from_values(request.args))
+    return render_page("areas/picker_page.html", "areas/_picker_rows.html", picker=picker_from_values(request.args))
 
 
 @bp.get("/<int:area_id>")

@@ -41,7 +41,7 @@ def test_full_page_and_vary_header(client):
 def test_fragment_for_plain_htmx_request_full_page_for_boosted(client, city):
     url = f"/areas/picker?street={city.street_a.id}"
     fragment = client.htmx_get(url).get_data(as_text=True)
-    assert "<html" not in fragment and 'id="area-picker"' in fragment
+    assert "<html" not in fragment and 'name="community"' in fragment and 'id="area-picker"' not in fragment
     boosted = client.htmx_get(url, headers={"HX-Boosted": "true"}).get_data(as_text=True)
     assert "<html" in boosted
     plain = client.get(url)
