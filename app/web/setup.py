@@ -73,10 +73,11 @@ def init_web(app: Flask) -> None:
     _expose_policies(app)
 
     # subscribers of domain events (audit now; points and notifications subscribe the same way) and
-    # home-page cards: each domain may have subscribers.py and cards.py, imported once here
+    # home-page cards and photo viewer checks: each domain may have subscribers.py, cards.py and attachments.py,
+    # imported once here
     importlib.import_module("app.audit.subscribers")
     for domain in POLICY_DOMAINS:
-        for module in ("subscribers", "cards"):
+        for module in ("subscribers", "cards", "attachments"):
             name = f"app.{domain}.{module}"
             if importlib.util.find_spec(name) is not None:
                 importlib.import_module(name)

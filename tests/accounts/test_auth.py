@@ -215,7 +215,9 @@ def test_login_throttle_with_redis_storage(app):
 def _throttle_through_redis(app, create_app, Client):
     from app.extensions import limiter
 
+    # the same database and engine options as the session app (on PostgreSQL: its own schema via search_path)
     redis_app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            "SQLALCHEMY_ENGINE_OPTIONS": app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
                             "SECRET_KEY": "redis-test", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"})
     assert "redis" in type(limiter.storage).__name__.lower()
     first, second = Client(redis_app.test_client(), redis_app), Client(redis_app.test_client(), redis_app)

@@ -14,6 +14,7 @@ from tests.conftest import Client
 def probe_app(app):
     """A second app with probe routes (the session app cannot gain routes after its first request)."""
     probe = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "SQLALCHEMY_ENGINE_OPTIONS": app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
                         "SECRET_KEY": "probe"})
     bp = Blueprint("probe", __name__)
 
