@@ -42,6 +42,19 @@ per_key = limiter.limit(lambda: current_app.config.get("OPEN311_LIMIT_PER_KEY", 
                         key_func=_api_key_key, scope="open311-key", exempt_when=_no_api_key)
 
 
+@bp.after_request
+def allow_cross_origin(response):
+    """Public read access from other sites' pages (city dashboards, third-party apps), as Open311 servers do.
+
+    The API never reads the session cookie (POSTs carry ``api_key``), so any origin may call it; no credentials.
+    """
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 def _fmt() -> str:
     fmt = (request.view_args or {}).get("fmt")
     if fmt in ("json", "xml"):

@@ -113,3 +113,13 @@ def test_errors_speak_the_clients_language(api, o311):
     en = parse_json(api.get("/services/nope.json", headers={"Accept-Language": "en"}))[0]["description"]
     assert en == "service_code nope was not found. GET services.json lists the codes."
     assert zh == "未找到 service_code nope。可用的编码见 GET services.json。"
+
+
+def test_other_sites_may_call_the_api_without_credentials(api, client, o311):
+    """CORS: any origin may read (and POST with an api_key); the key administration pages stay same-origin."""
+    preflight = client.c.open("/open311/v2/services.json", method="OPTIONS")
+    for r in (api.get("/services.json"), api.get("/requests/999.json"), preflight):
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Credentials" not in r.headers
+    client.login("admin")
+    assert "Access-Control-Allow-Origin" not in client.get("/open311/keys").headers
