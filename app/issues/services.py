@@ -200,6 +200,14 @@ def _check_photos(photos) -> list[tuple]:
     return checked
 
 
+def _store_photo(f, data: bytes, *, owner, subject, field: str):
+    """Store a checked photo; a failure while re-encoding is still the user's message, never a 500."""
+    try:
+        return store_image(f, owner=owner, subject=subject, data=data)
+    except UploadError as e:
+        raise IssueError(e.message, field) from None
+
+
 # -- reporting --------------------------------------------------------------------------------------------
 def report_issue(*, reporter, category, description, area, address=None, lat=None, lon=None, channel="web",
                  anonymous=False, photos=(), on_behalf_of=None, reporter_name=None, reporter_phone=None,
@@ -256,7 +264,7 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
     db.session.add(issue)
     db.session.flush()
     for f, data in checked:
-        store_image(f, owner=reporter, subject=issue, data=data)
+        _store_photo(f, data, owner=reporter, subject=issue, field="photos")
     _record(issue, "recorded" if on_behalf_of is not None or channel in RECORDED_CHANNELS else "reported",
             actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of, at=now)
     events.emit("issue.reported", actor=reporter, subject=issue, area_id=issue.area_id, level=level,
@@ -429,7 +437,7 @@ def resolve(issue: Issue, actor, note: str | None, *, photo=None, mediation: dic
     issue.resolve_count = (issue.resolve_count or 0) + 1
     if checked:
         f, data = checked[0]
-        upload = store_image(f, owner=actor, subject=issue, data=data)
+        upload = _store_photo(f, data, owner=actor, subject=issue, field="photo")
         issue.resolution_photo_id = upload.id
     if fields is not None:
         db.session.add(Mediation(issue_id=issue.id, recorded_by_id=getattr(actor, "id", None), **fields))

@@ -22,7 +22,8 @@ from app.extensions import db
 from app.timeutil import utcnow
 from app.uploads.models import Upload
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is how Pillow names a JPEG carrying extra pictures (many phones' HDR / depth photos); only the first is kept
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo is fine; a decompression bomb is not
 
 
@@ -64,6 +65,13 @@ def check_image(file_storage) -> bytes:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise UploadError(_l("Only JPEG, PNG or WebP photos are accepted.")) from None
+    try:
+        # verify() barely looks at JPEG data: decode every pixel now, so a cut-off or damaged file is refused
+        # here, before anything changes, and not half-way through the service
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise UploadError(_l("The photo could not be read; the file may be damaged. Please choose it again.")) from None
     return data
 
 

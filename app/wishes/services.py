@@ -31,7 +31,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeline.services import record
 from app.timeutil import local_today, utcnow
-from app.uploads.services import store_image
+from app.uploads.services import UploadError, store_image
 from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
 from app.wishes.policy import can_confirm_wish, claim_org_ids, is_wish_claimant, is_wish_owner, is_wish_staff
 
@@ -43,6 +43,14 @@ TEAM_MESSAGE = _l("Team members must be party members of the branch.")
 
 class WishError(DomainError):
     """A problem the user caused; ``field`` names the form field to show it on (None: the whole form)."""
+
+
+def _store_photo(data: bytes, *, owner, subject, field: str):
+    """Store a checked photo; a failure while re-encoding is still the user's message, never a 500."""
+    try:
+        return store_image(None, owner=owner, subject=subject, data=data)
+    except UploadError as e:
+        raise WishError(e.message, field) from None
 
 
 class AlreadyClaimed(WishError):
@@ -184,7 +192,7 @@ def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area
     except IntegrityError:  # the same form submitted twice at once: the route rolls back and finds the first
         raise DuplicatePost(_l("This wish was already posted.")) from None
     if photo is not None:
-        upload = store_image(None, owner=author, subject=wish, data=photo)
+        upload = _store_photo(photo, owner=author, subject=wish, field="photo")
         wish.photo_id = upload.id
     record(wish, "posted_on_behalf" if on_behalf else "posted", actor=author, to_state="pending",
            on_behalf_of=wisher if on_behalf else None, public=True)
@@ -362,7 +370,7 @@ def fulfil(wish: Wish, actor: User, note: str | None, photo: bytes | None = None
     now = utcnow()
     photo_id = None
     if photo is not None:
-        photo_id = store_image(None, owner=actor, subject=wish, data=photo).id
+        photo_id = _store_photo(photo, owner=actor, subject=wish, field="photo").id
     _move(wish, ("claimed",), "fulfilled", fulfil_note=note, fulfil_photo_id=photo_id, updated_at=now)
     if current is not None:
         current.fulfilled_at = now
