@@ -32,7 +32,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled by load_config
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # a few photos per form; per-photo limit is UPLOAD_MAX_BYTES
+    # generous, so that one oversized photo (a 20 MB camera file) reaches the form's own "at most 5 MB" message
+    # instead of the bare 413 page that loses what was typed; each photo is still capped at UPLOAD_MAX_BYTES
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")

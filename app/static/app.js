@@ -25,6 +25,23 @@
   document.addEventListener("htmx:load", function () {
     document.querySelectorAll("[data-nojs-only]").forEach(function (el) { el.hidden = true; });
   });
+  /* A photo over the size limit is refused on the phone, before minutes of upload on a weak connection. */
+  document.addEventListener("change", function (e) {
+    var input = e.target, body = document.body;
+    if (input.type !== "file" || !body.dataset.photoMax) return;
+    var tooBig = Array.prototype.some.call(input.files || [], function (f) {
+      return f.size > Number(body.dataset.photoMax);
+    });
+    var note = input.parentNode.querySelector(".error-js");
+    if (note) note.remove();
+    if (!tooBig) return;
+    input.value = "";
+    note = document.createElement("p");
+    note.className = "error error-js";
+    note.setAttribute("role", "alert");
+    note.textContent = body.dataset.photoTooBig;
+    input.insertAdjacentElement("afterend", note);
+  });
   /* Submit buttons are disabled while their form is in flight: no double posts. */
   document.addEventListener("submit", function (e) {
     var form = e.target;

@@ -1,7 +1,7 @@
 """Who may do what with a wish — pure functions used by routes (403/404) and templates (absent buttons)."""
 from __future__ import annotations
 
-from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, assignments, holds_area_role, org_ids
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, assignments, holds_area_role, org_ids, role_areas
 
 CLAIM_ROLES = ("member", "agency_admin")
 
@@ -95,9 +95,15 @@ def can_confirm_wish(user, wish) -> bool:
     return is_wish_owner(user, wish) or is_wish_staff(user, wish)
 
 
+def is_wish_community_staff(user, wish) -> bool:
+    """Staff of the wish's own community — not the street office or the city admin, who oversee without contacts."""
+    return _authed(user) and wish.area is not None and any(
+        wish.area.path.startswith(a.path) for a in role_areas(user, "community_staff"))
+
+
 def can_see_wish_contact(user, wish) -> bool:
-    """Contact details: the claimant after claiming, staff of the community, and the wisher themself."""
-    return is_wish_owner(user, wish) or is_wish_staff(user, wish) or (
+    """Contact details: the claimant after claiming, staff of the wish's community, and the wisher themself."""
+    return is_wish_owner(user, wish) or is_wish_community_staff(user, wish) or (
         wish.state in ("claimed", "fulfilled") and is_wish_claimant(user, wish))
 
 

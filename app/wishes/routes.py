@@ -152,15 +152,34 @@ def _parse_date(raw: str | None) -> date | None:
 
 
 def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], photo: bytes | None) -> Wish:
-    """Parse the post form and hand it to the service (which validates everything and raises WishError)."""
-    wisher = services.find_resident(current_user, form.resident.data) if behalf else None
+    """Parse the post form and hand it to the service (which validates everything and raises WishError).
+
+    A value or date that cannot be parsed, or an unknown resident, is reported together with every other problem
+    of the form, so the resident fixes them all in one go.
+    """
+    parse_errors: dict = {}
+
+    def parsed(parse, *args):
+        try:
+            return parse(*args)
+        except WishError as e:
+            parse_errors.update(e.errors)
+            return None
+
+    wisher = parsed(services.find_resident, current_user, form.resident.data) if behalf else None
     area = None
     if behalf and wisher is None and (form.subject_name.data or "").strip():
         area_id = parse_id(form.area_id.data)
         area = next((a for a in on_behalf_areas if a.id == area_id), None)
     data = WishInput(category=form.category.data or "", title=form.title.data or "",
-                     description=form.description.data or "", value=_parse_value(form.value.data),
-                     wanted_by=_parse_date(form.wanted_by.data))
+                     description=form.description.data or "", value=parsed(_parse_value, form.value.data),
+                     wanted_by=parsed(_parse_date, form.wanted_by.data))
+    if parse_errors:
+        try:
+            services.validate_input(data)
+        except WishError as e:
+            raise WishError.several({**e.errors, **parse_errors}) from None
+        raise WishError.several(parse_errors)
     return services.post_wish(
         current_user, data, wisher=wisher, area=area,
         subject_name=form.subject_name.data if behalf else None,
@@ -325,6 +344,8 @@ def claim(wish_id: int):
     except AlreadyClaimed:
         db.session.rollback()
         wish = _load(wish_id)
+        if is_wish_claimant(current_user, wish):  # a double tap: the first tap won, don't refuse the winner
+            return _claim_answer(wish, _("You have already claimed this wish."), "info")
         return _claim_answer(wish, str(services.already_claimed_message(wish)), "error")
     except WishError as e:
         db.session.rollback()

@@ -103,3 +103,21 @@ def test_wish_journey_on_a_phone(phone, shoot, demo_city):
     no_sideways_scroll(page)
     shoot(page, "wishes-8-stories-phone")
     assert db.session.scalar(select(Wish.state).where(Wish.id == wish_id)) == "completed"
+
+
+def test_an_oversized_photo_is_refused_on_the_phone_before_upload(phone, shoot, city):
+    page = phone.new_page()
+    login(page, "resident_a")
+    page.goto("/wishes/new")
+    page.fill("input[name=title]", "台灯")
+    page.set_input_files("input[name=photo]", files=[
+        {"name": "IMG_big.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"\0" * (6 * 1024 * 1024)}])
+    error = page.locator("input[name=photo] + .error-js")
+    error.wait_for()
+    assert "5" in error.inner_text() and "MB" in error.inner_text()
+    assert page.evaluate("document.querySelector('input[name=photo]').files.length") == 0
+    assert page.input_value("input[name=title]") == "台灯"  # nothing typed is lost
+    shoot(page, "wishes-9-photo-too-big-phone")
+    page.set_input_files("input[name=photo]", files=[
+        {"name": "ok.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8small"}])
+    assert page.locator("input[name=photo] + .error-js").count() == 0

@@ -130,10 +130,13 @@ def test_renamed_pdf_is_refused_and_leaves_no_file(app, client, city):
     assert files_under(app.config["UPLOAD_DIR"]) == before
 
 
-def test_20mb_image_is_refused_and_leaves_no_file(app, client, city):
+def test_a_request_over_the_whole_body_limit_gets_a_clear_413(app, client, city, monkeypatch):
+    """A single 20 MB photo gets the form's own message (test_review_findings); a body over MAX_CONTENT_LENGTH
+    (several huge files) is stopped before it is read, with a page that says what to do."""
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     before = files_under(app.config["UPLOAD_DIR"])
     client.login("resident_a")
-    big = jpeg_bytes() + b"\0" * (20 * 1024 * 1024)
+    big = jpeg_bytes() + b"\0" * (9 * 1024 * 1024)
     r = client.post("/wishes/new", form(photo=(io.BytesIO(big), "big.jpg")), headers={"Accept-Language": "en"})
     assert r.status_code == 413
     assert "5 MB" in r.get_data(as_text=True)
