@@ -55,8 +55,7 @@ def demo_seed(if_empty: bool) -> None:
 @click.option("--city", "city_name", default=None, help="Name of the city (creates the root area when none exists).")
 def create_admin(username: str, display_name: str, password: str, city_name: str | None) -> None:
     """Create a city administrator (the first account of a production deployment)."""
-    from app.accounts.models import User
-    from app.accounts.services import USERNAME_RE, create_user, grant_role
+    from app.accounts.services import USERNAME_RE, create_user, grant_role, username_taken
     from app.areas.models import Area
     from app.areas.services import create_area
 
@@ -66,7 +65,7 @@ def create_admin(username: str, display_name: str, password: str, city_name: str
         raise click.ClickException("an administrator password must be at least 10 characters")
     if not display_name.strip() or len(display_name) > 20:
         raise click.ClickException("display name: 1-20 characters")
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    if username_taken(username):  # sign-in ignores case, so must this check
         raise click.ClickException(f"user {username!r} already exists")
     if db.session.scalar(select(Area.id).where(Area.level == "city")) is None:
         if not city_name:

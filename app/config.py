@@ -43,6 +43,8 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+    REGISTER_LIMIT_PER_IP = "20 per hour"  # new accounts from one address (a community office registers residents)
+    REGISTER_TAKEN_LIMIT_PER_IP = "10 per hour"  # "this number is already registered" answers from one address
     PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -66,6 +66,13 @@ def test_create_admin(app):
                                "--password", "a-long-password"]).exit_code != 0
     assert runner.invoke(args=["users", "create-admin", "--username", "root2", "--name", "Admin",
                                "--password", "short"]).exit_code != 0
+    # sign-in ignores case, so "Root1" is the same account name as "root1"
+    taken = runner.invoke(args=["users", "create-admin", "--username", "Root1", "--name", "Admin",
+                                "--password", "a-long-password"])
+    assert taken.exit_code != 0 and "already exists" in taken.output
+    assert runner.invoke(args=["users", "create-admin", "--username", "Root3", "--name", "Admin",
+                               "--password", "a-long-password"]).exit_code == 0
+    assert db.session.scalar(select(User.username).where(User.username == "root3")) == "root3"  # stored lower-case
 
 
 def test_jobs_run_isolates_failures(app):

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp
 from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm
 from app.accounts.scope import assignments
-from app.accounts.services import AccountError, authenticate, change_password, register_resident
+from app.accounts.services import (
+    AccountError,
+    MobileTaken,
+    authenticate,
+    change_password,
+    find_by_login,
+    register_resident,
+)
 from app.areas.models import Area
 from app.areas.services import picker_from_values
 from app.extensions import db, limiter
@@ -18,7 +26,12 @@ from app.web.routes import safe_next
 
 
 def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+    """One budget per account, whether it is typed as username or as mobile number; unknown names count as typed."""
+    typed = (request.form.get("username") or "").strip()
+    user = find_by_login(typed[:64]) if typed else None
+    if user is not None:
+        return f"login-account:user:{user.id}"
+    return "login-account:typed:" + typed.lower()[:64]
 
 
 def _login_ip_key() -> str:
@@ -46,12 +59,25 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
+            _adopt_language(user)
             db.session.commit()
             notify(_("Welcome, %(name)s.", name=user.display_name))
             return redirect(safe_next(form.next.data, url_for("web.home")), 303)
         # one message whether the account exists or not: no user enumeration
         error = _("The username/mobile number or the password is not correct.")
     return render_template("accounts/login.html", form=form, error=error)
+
+
+def _adopt_language(user) -> None:
+    """A language chosen on this device before signing in is kept (and remembered for the account); otherwise the
+    account's saved language applies from this response on — error pages and the welcome message included."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        user.locale = chosen
+    elif user.locale in languages:
+        session["lang"] = user.locale
+    refresh_locale()
 
 
 @bp.post("/auth/logout")
@@ -63,9 +89,16 @@ def logout():
     return redirect(url_for("web.home"), 303)
 
 
+def _register_ip_key() -> str:
+    return "register:" + (request.remote_addr or "")
+
+
 @bp.route("/auth/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"], key_func=lambda: "register:" + (request.remote_addr or ""),
-               deduct_when=lambda r: r.status_code == 303)
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"], key_func=_register_ip_key,
+               deduct_when=lambda r: r.status_code == 303, scope="register")
+# "this number is already registered" tells whether a number has an account: that answer is rationed per IP
+@limiter.limit(lambda: current_app.config["REGISTER_TAKEN_LIMIT_PER_IP"], methods=["POST"],
+               key_func=_register_ip_key, deduct_when=lambda r: bool(g.get("mobile_taken")), scope="register-taken")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
@@ -83,6 +116,7 @@ def register():
                                          password=form.password.data, home_area=area, username=form.username.data)
             except AccountError as e:
                 db.session.rollback()
+                g.mobile_taken = isinstance(e, MobileTaken)
                 if e.field == "area_id":
                     area_error = str(e.message)
                 else:
@@ -99,6 +133,8 @@ def register():
 
 @bp.route("/auth/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], scope="password",
+               key_func=lambda: f"password:{current_user.get_id()}", deduct_when=lambda r: r.status_code != 303)
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -6,6 +6,7 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import events
@@ -26,6 +27,14 @@ class AccountError(DomainError):
     pass
 
 
+class MobileTaken(AccountError):
+    """The mobile number already has an account (the answer is rationed: it tells that the number is registered)."""
+
+
+class UsernameTaken(AccountError):
+    pass
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
@@ -37,6 +46,16 @@ def find_by_login(login: str) -> User | None:
     return db.session.scalar(
         select(User).where(or_(func.lower(User.username) == login.lower(), User.mobile == login))
     )
+
+
+def normal_username(username: str | None) -> str | None:
+    """Usernames are stored in lower case, so the unique constraint also holds regardless of case."""
+    return username.strip().lower() if username else None
+
+
+def username_taken(username: str) -> bool:
+    """Usernames are unique regardless of case (sign-in ignores case)."""
+    return db.session.scalar(select(User.id).where(func.lower(User.username) == username.strip().lower())) is not None
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -70,13 +89,19 @@ def register_resident(*, mobile: str, display_name: str, password: str, home_are
     if len(password or "") < 8:
         raise AccountError(_l("The password must be at least 8 characters."), "password")
     if db.session.scalar(select(User.id).where(User.mobile == mobile)):
-        raise AccountError(_l("This mobile number is already registered. Sign in instead."), "mobile")
-    if username and db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        raise AccountError(_l("This username is taken."), "username")
-    user = User(mobile=mobile, display_name=display_name, username=username,
+        raise MobileTaken(_l("This mobile number is already registered. Sign in instead."), "mobile")
+    if username and username_taken(username):
+        raise UsernameTaken(_l("This username is taken."), "username")
+    user = User(mobile=mobile, display_name=display_name, username=normal_username(username),
                 password_hash=hash_password(password), home_area=home_area, is_demo=is_demo)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same form sent twice at once: the database decides, no 500
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        if db.session.scalar(select(User.id).where(User.mobile == mobile)):
+            raise MobileTaken(_l("This mobile number is already registered. Sign in instead."), "mobile") from None
+        raise UsernameTaken(_l("This username is taken."), "username") from None
     events.emit("account.registered", actor=actor or user, subject=user, area_id=home_area.id)
     return user
 
@@ -128,7 +153,9 @@ def grant_role(user: User, role: str, *, area: Area | None = None, organisation:
 def create_user(*, username: str | None, display_name: str, password: str, mobile: str | None = None,
                 home_area: Area | None = None, is_demo: bool = False) -> User:
     """Create an account directly (administration, CLI, demo) — no self-registration rules on home area."""
-    user = User(username=username, display_name=display_name, mobile=mobile, home_area=home_area,
+    if username and username_taken(username):
+        raise UsernameTaken(_l("This username is taken."), "username")
+    user = User(username=normal_username(username), display_name=display_name, mobile=mobile, home_area=home_area,
                 password_hash=hash_password(password), is_demo=is_demo)
     db.session.add(user)
     db.session.flush()

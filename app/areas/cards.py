@@ -20,7 +20,7 @@ def staffing_gaps(user) -> HomeCard | None:
         return None
     micro_ids = list(db.session.scalars(
         select(Area.id).where(Area.level == "microgrid", area_scope(user, Area.id, STAFF_ROLES + LEADER_ROLES))
-        .order_by(Area.path).limit(2000)
+        .order_by(Area.parent_id, Area.id).limit(2000)
     ))
     status = staffing_status(micro_ids)
     gaps = [aid for aid in micro_ids if not status[aid]["complete"]]
@@ -29,7 +29,9 @@ def staffing_gaps(user) -> HomeCard | None:
         title=_('"1+1+3" teams incomplete'),
         url=url_for("areas.show", area_id=top.id),
         count=len(gaps),
-        items=[(names[aid].name, url_for("areas.show", area_id=aid), None) for aid in gaps[:5] if aid in names],
+        # from a street's height two "二组" need their community and grid to be told apart
+        items=[(names[aid].full_name("community" if top.level in ("city", "street") else "grid"),
+                url_for("areas.show", area_id=aid), None) for aid in gaps[:5] if aid in names],
         empty_text=_("Every micro-grid in your area has its party backbone, liaison and three volunteers."),
         action_label=_("Area overview"),
     )

@@ -25,7 +25,7 @@ def show(area_id: int):
     area = db.session.get(Area, area_id)
     if area is None or not can_view_area(current_user, area):
         abort(404)
-    children = list(db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.name).limit(300)))
+    children = list(db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.id).limit(300)))
     staffing = staffing_status([a.id for a in children if a.level == "microgrid"] +
                                ([area.id] if area.level == "microgrid" else []))
     role_counts = dict(db.session.execute(

@@ -31,7 +31,9 @@ def create_area(name: str, level: str, parent: Area | None = None, code: str | N
 
 
 def children_of(parent_id: int | None, level: str) -> list[Area]:
-    stmt = select(Area).where(Area.level == level).order_by(Area.name)
+    # siblings in the order they were set up (一组, 二组, 三组 …), which is how a street office lists them;
+    # sorting by name would give 一组, 三组, 二组
+    stmt = select(Area).where(Area.level == level).order_by(Area.id)
     if parent_id is not None:
         stmt = stmt.where(Area.parent_id == parent_id)
     return list(db.session.scalars(stmt.limit(500)))

@@ -107,7 +107,7 @@ def wall():
                near=near, near_unknown=near and street_id is None, first_page=not request.args.get("after"))
     if wants_fragment():
         return render_template("wishes/_wall_items.html", **ctx)
-    communities = list(db.session.scalars(select(Area).where(Area.level == "community").order_by(Area.name)
+    communities = list(db.session.scalars(select(Area).where(Area.level == "community").order_by(Area.id)
                                           .limit(300)))
     return render_template("wishes/wall.html", communities=communities, categories=categories(),
                            category_label=category_label, **ctx)
@@ -123,7 +123,7 @@ def _on_behalf_areas() -> list[Area]:
     return list(db.session.scalars(
         select(Area).where(Area.level == "microgrid",
                            area_scope(current_user, Area.id, STAFF_ROLES + ("grid_leader", "microgrid_leader")))
-        .order_by(Area.path).limit(300)
+        .order_by(Area.parent_id, Area.id).limit(300)
     ))
 
 

@@ -134,3 +134,18 @@ def test_subtree_query_uses_the_path_index(city):
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = " ".join(row[0] for row in db.session.execute(text("EXPLAIN " + sql)))
         assert "ix_area_path" in plan, plan
+
+
+def test_siblings_are_listed_in_the_order_they_were_set_up(client, city):
+    """一组, 二组, 三组 — not 一组, 三组, 二组 as sorting by name would give; the same in the picker and overview."""
+    for name in ("一组", "二组", "三组", "十一组"):
+        create_area(name, "microgrid", city.grid_b)
+    db.session.commit()
+    page = client.htmx_get(f"/areas/picker?street={city.street_b.id}&community={city.comm_b.id}"
+                           f"&grid={city.grid_b.id}").get_data(as_text=True)
+    positions = [page.index(f">{name}<") for name in ("Micro B1", "一组", "二组", "三组", "十一组")]
+    assert positions == sorted(positions)
+    client.login("staff_b")
+    page = client.get(f"/areas/{city.grid_b.id}").get_data(as_text=True)
+    positions = [page.index(name) for name in ("一组", "二组", "三组", "十一组")]
+    assert positions == sorted(positions)
