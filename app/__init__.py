@@ -47,12 +47,15 @@ def create_app(config: str | dict | None = None) -> Flask:
     from app.web.setup import init_web
 
     init_web(app)
-    # ids in URLs stay within 64 bits: a larger one would overflow the database driver instead of giving a 404
+    # ids in URLs stay within the id columns' range (32-bit): a larger one would make the database fail ("integer
+    # out of range" on PostgreSQL) instead of giving a 404
     from werkzeug.routing import IntegerConverter
+
+    from app.web.params import MAX_ID
 
     class BoundedInt(IntegerConverter):
         def __init__(self, map, *args, **kwargs):
-            kwargs.setdefault("max", 2**63 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = BoundedInt
@@ -62,7 +65,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
 
 #: one package per capability; each has a blueprint ``bp`` in __init__ and its views in routes.py
-BLUEPRINT_PACKAGES = ("web", "accounts", "areas", "uploads", "wishes", "issues", "open311")
+BLUEPRINT_PACKAGES = ("web", "accounts", "areas", "organisations", "uploads", "wishes", "issues", "open311")
 
 
 def _register_blueprints(app: Flask) -> None:

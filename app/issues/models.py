@@ -10,6 +10,7 @@ accepted / in progress, NULL otherwise): the overdue flag, the queue order and t
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -117,6 +118,36 @@ def public_status(issue: "Issue") -> str:
     return "open" if issue.state in OPEN_STATES else "closed"
 
 
+def msgid(lazy) -> str:
+    """The English msgid behind a lazy string (stored in the database, translated when shown)."""
+    return lazy._args[0] if hasattr(lazy, "_args") else str(lazy)
+
+
+def shown_text(stored: str) -> str:
+    """A category name or description as shown: the default categories' texts are English msgids, translated;
+    anything a city admin typed is shown exactly as typed (even if it happens to match some other msgid)."""
+    if stored in default_category_texts():
+        from flask_babel import gettext
+
+        return gettext(stored)
+    return stored
+
+
+_DEFAULT_TEXTS: frozenset[str] | None = None
+
+
+def default_category_texts() -> frozenset[str]:
+    """The msgids of the default categories' names and descriptions (``DEFAULT_CATEGORIES``)."""
+    global _DEFAULT_TEXTS
+    if _DEFAULT_TEXTS is None:
+        _DEFAULT_TEXTS = frozenset(msgid(text) for row in DEFAULT_CATEGORIES for text in (row[1], row[2]))
+    return _DEFAULT_TEXTS
+
+
+#: a category code: lowercase letters, digits and underscores, starting with a letter (also the Open311 service_code)
+CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
 def next_level(level: str) -> str | None:
     i = LEVEL_RANK[level]
     return LEVELS[i + 1] if i + 1 < len(LEVELS) else None
@@ -133,9 +164,9 @@ class IssueCategory(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: stable machine name, used as the Open311 service_code
+    #: stable machine name, used as the Open311 service_code (``CATEGORY_CODE``)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    #: English msgid, shown translated
+    #: a default category's English msgid (shown translated), or the name a city admin typed (shown as typed)
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(String(300), default="")
     accept_hours: Mapped[int] = mapped_column(default=24)
@@ -153,15 +184,11 @@ class IssueCategory(db.Model):
 
     @property
     def label(self) -> str:
-        from flask_babel import gettext
-
-        return gettext(self.name)
+        return shown_text(self.name)
 
     @property
     def description_label(self) -> str:
-        from flask_babel import gettext
-
-        return gettext(self.description) if self.description else ""
+        return shown_text(self.description) if self.description else ""
 
     def __repr__(self) -> str:
         return f"<IssueCategory {self.code}>"

@@ -63,6 +63,10 @@ def area_clause(user):
     return area_scope(user, Issue.area_id, HANDLER_ROLES)
 
 
+#: dates in list filters are years 1900–2999 (as the Open311 date parameters); others are ignored with a message
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
 @dataclass
 class Filters:
     state: str | None = None
@@ -86,9 +90,14 @@ class Filters:
             raw = (args.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, date.fromisoformat(raw))
+                    day = date.fromisoformat(raw)
                 except ValueError:
+                    day = None
+                # a sane year only: the local day's start in UTC must exist (0001-01-01 in +08:00 does not)
+                if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
                     f.errors.append(name)
+                else:
+                    setattr(f, name, day)
         return f
 
     def clauses(self, now=None) -> list:

@@ -260,7 +260,7 @@ def _group_by_community(places: list[Area]) -> list[tuple[str, list[Area]]]:
 
 # -- one issue ----------------------------------------------------------------------------------------------
 def _load(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id)  # the int converter keeps ids within 64 bits
+    issue = db.session.get(Issue, issue_id)  # the int converter keeps ids within the 32-bit id range
     if issue is None or not p.can_view_issue(current_user, issue):
         abort(404)
     return issue
@@ -453,10 +453,18 @@ def support(issue_id: int):
 
 
 # -- configuration (city administrators) ----------------------------------------------------------------------
-def _categories_page(errors: dict | None = None, status: int = 200):
+#: what the "add a category" form starts with
+NEW_CATEGORY_DEFAULTS = {"accept_hours": "24", "resolve_hours": "168", "default_level": "microgrid", "public": "y",
+                         "active": "y"}
+
+
+def _categories_page(errors: dict | None = None, status: int = 200, *, new_errors: dict | None = None,
+                     new_values=None):
     return render_page("issues/categories.html", None, categories=list(db.session.scalars(
         select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.id))), levels=LEVELS,
-        errors=errors or {}, form=EmptyForm()), status
+        errors=errors or {}, form=EmptyForm(), new_errors=new_errors or {},
+        new=new_values if new_values is not None else NEW_CATEGORY_DEFAULTS,
+        name_max=s.CATEGORY_NAME_MAX, description_max=s.CATEGORY_DESCRIPTION_MAX), status
 
 
 @bp.get("/categories")
@@ -465,6 +473,29 @@ def categories():
     if not p.can_manage_issue_categories(current_user):
         abort(403)
     return _categories_page()
+
+
+@bp.post("/categories/new")
+@login_required
+def create_category():
+    if not p.can_manage_issue_categories(current_user):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    f = request.form
+    try:
+        category = s.create_category(
+            current_user, code=f.get("code"), name=f.get("name"), description=f.get("description"),
+            accept_hours=f.get("accept_hours"), resolve_hours=f.get("resolve_hours"),
+            default_level=f.get("default_level", ""), urgent=bool(f.get("urgent")),
+            requires_mediation=bool(f.get("requires_mediation")), public=bool(f.get("public")),
+            active=bool(f.get("active")), icon=f.get("icon"))
+    except s.IssueError as e:
+        db.session.rollback()
+        return _categories_page(new_errors=e.errors, new_values=f)
+    db.session.commit()
+    notify(_("The category “%(name)s” was added.", name=category.label))
+    return redirect(url_for("issues.categories"), 303)
 
 
 @bp.post("/categories/<int:category_id>")
@@ -481,7 +512,8 @@ def update_category(category_id: int):
     try:
         s.update_category(category, current_user, accept_hours=f.get("accept_hours"),
                           resolve_hours=f.get("resolve_hours"), default_level=f.get("default_level", ""),
-                          urgent=bool(f.get("urgent")), active=bool(f.get("active")), public=bool(f.get("public")))
+                          urgent=bool(f.get("urgent")), active=bool(f.get("active")), public=bool(f.get("public")),
+                          name=f.get("name"), description=f.get("description"))
     except s.IssueError as e:
         db.session.rollback()
         return _categories_page({category_id: e.message})

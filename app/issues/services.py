@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +21,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.issues.models import (
     ACTIVE_STATES,
+    CATEGORY_CODE,
     CHANNELS,
     DEFAULT_CATEGORIES,
     HANDLER_ROLES,
@@ -34,6 +35,7 @@ from app.issues.models import (
     IssueRating,
     IssueSupporter,
     Mediation,
+    msgid,
     next_level,
 )
 from app.issues.policy import can_report_in, handling_rank
@@ -58,11 +60,6 @@ def max_photos() -> int:
     return int(cfg("ISSUES_MAX_PHOTOS", 3))
 
 
-def _msgid(lazy) -> str:
-    """The English msgid behind a lazy string (stored in the database, translated when shown)."""
-    return lazy._args[0] if hasattr(lazy, "_args") else str(lazy)
-
-
 # -- categories -------------------------------------------------------------------------------------------
 def ensure_default_categories() -> int:
     """Create the default categories that do not exist yet (by code). Returns how many were created.
@@ -82,7 +79,7 @@ def ensure_default_categories() -> int:
         if code in limits:
             accept, resolve = (int(v) for v in limits[code])
         db.session.add(IssueCategory(
-            code=code, name=_msgid(name), description=_msgid(desc), accept_hours=accept, resolve_hours=resolve,
+            code=code, name=msgid(name), description=msgid(desc), accept_hours=accept, resolve_hours=resolve,
             default_level=level, urgent=urgent, requires_mediation=mediation, public=public, active=True,
             sort_order=(order + 1) * 10, icon=icon))
         created += 1
@@ -619,29 +616,121 @@ def auto_close(now: datetime, batch: int | None = None) -> list[str]:
 
 
 # -- configuration --------------------------------------------------------------------------------------------
-def update_category(category: IssueCategory, actor, *, accept_hours, resolve_hours, default_level: str,
-                    urgent: bool, active: bool, public: bool) -> None:
-    """City configuration of a category's time limits and default level (applies to new reports)."""
+CATEGORY_NAME_MAX = 80
+CATEGORY_DESCRIPTION_MAX = 300
+CATEGORY_ICON_MAX = 8
+MAX_HOURS = 24 * 365
+
+
+def _category_hours(accept_hours, resolve_hours) -> tuple[int, int]:
     hours = []
     for raw in (accept_hours, resolve_hours):
-        try:
-            value = int(str(raw).strip())
-        except (TypeError, ValueError):
-            value = 0
-        if not 1 <= value <= 24 * 365:
+        text = str(raw if raw is not None else "").strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 0
+        if not 1 <= value <= MAX_HOURS:
             raise IssueError(_l("Time limits are whole hours between 1 and 8760."), "hours")
         hours.append(value)
     if hours[0] > hours[1]:
         raise IssueError(_l("The acceptance limit cannot be longer than the resolution limit."), "hours")
+    return hours[0], hours[1]
+
+
+def _one_line(raw) -> str:
+    return " ".join(str(raw or "").split())
+
+
+def _category_name(raw, current: IssueCategory | None = None) -> str:
+    """The name to store. Unchanged — the stored name or what is shown for it (a default's translation) — keeps the
+    stored one, so a default category's name stays a msgid, translated for everyone."""
+    name = _one_line(raw)
+    if current is not None and name in (_one_line(current.name), _one_line(current.label)):
+        return current.name
+    if not name:
+        raise IssueError(_l("Give the category a name."), "name")
+    if len(name) > CATEGORY_NAME_MAX:
+        raise IssueError(_l("The name may be at most %(n)s characters long.", n=CATEGORY_NAME_MAX), "name")
+    return name
+
+
+def _category_description(raw, current: IssueCategory | None = None) -> str:
+    text = _one_line(raw)
+    if current is not None and text in (_one_line(current.description), _one_line(current.description_label)):
+        return current.description
+    if len(text) > CATEGORY_DESCRIPTION_MAX:
+        raise IssueError(_l("The description may be at most %(n)s characters long.", n=CATEGORY_DESCRIPTION_MAX),
+                         "description")
+    return text
+
+
+def _category_level(default_level) -> str:
     if default_level not in LEVELS:
         raise IssueError(_l("Choose a handling level."), "default_level")
-    before = {"accept_hours": category.accept_hours, "resolve_hours": category.resolve_hours,
-              "default_level": category.default_level, "urgent": category.urgent, "active": category.active,
-              "public": category.public}
+    return default_level
+
+
+def _category_fields(category: IssueCategory) -> dict:
+    return {k: getattr(category, k) for k in (
+        "code", "name", "description", "accept_hours", "resolve_hours", "default_level", "urgent",
+        "requires_mediation", "public", "active", "icon")}
+
+
+def create_category(actor, *, code, name, description="", accept_hours, resolve_hours, default_level: str,
+                    urgent: bool = False, requires_mediation: bool = False, public: bool = True, active: bool = True,
+                    icon: str | None = None) -> IssueCategory:
+    """A new kind of problem (city configuration). Its name and description are stored and shown as typed; it is
+    offered when reporting (and through Open311, when public) once active. Every problem is reported at once."""
+    errors: dict = {}
+    code = str(code or "").strip()
+    if not CATEGORY_CODE.match(code):
+        errors["code"] = _l("The code may use only lowercase letters a–z, digits and underscores, starts with a "
+                            "letter and is at most 40 characters long.")
+    elif db.session.scalar(select(IssueCategory.id).where(IssueCategory.code == code)) is not None:
+        errors["code"] = _l("The code %(code)s is already used by another category.", code=code)
+    values: dict = {}
+    checks = {"name": (_category_name, name), "description": (_category_description, description),
+              "hours": (lambda raw: _category_hours(*raw), (accept_hours, resolve_hours)),
+              "default_level": (_category_level, default_level)}
+    for key, (check, raw) in checks.items():
+        try:
+            values[key] = check(raw)
+        except IssueError as e:
+            errors.update(e.errors)
+    icon = "".join(str(icon or "").split())  # no spaces inside an icon
+    if len(icon) > CATEGORY_ICON_MAX:
+        errors["icon"] = _l("The icon is a single character or emoji.")
+    if errors:
+        raise IssueError.several(errors)
+    last = db.session.scalar(select(func.max(IssueCategory.sort_order))) or 0
+    category = IssueCategory(
+        code=code, name=values["name"], description=values["description"], accept_hours=values["hours"][0],
+        resolve_hours=values["hours"][1], default_level=values["default_level"], urgent=bool(urgent),
+        requires_mediation=bool(requires_mediation), public=bool(public), active=bool(active), icon=icon,
+        sort_order=last + 10)
+    try:
+        with db.session.begin_nested():
+            db.session.add(category)
+    except IntegrityError:  # the same code added at the same instant
+        raise IssueError(_l("The code %(code)s is already used by another category.", code=code), "code") from None
+    events.emit("issue.category_created", actor=actor, subject=category, code=category.code,
+                after=_category_fields(category))
+    return category
+
+
+def update_category(category: IssueCategory, actor, *, accept_hours, resolve_hours, default_level: str,
+                    urgent: bool, active: bool, public: bool, name: str | None = None,
+                    description: str | None = None) -> None:
+    """City configuration of a category's time limits and default level (applies to new reports), and its name and
+    description (``None``: unchanged). A new name is stored and shown as typed."""
+    hours = _category_hours(accept_hours, resolve_hours)
+    default_level = _category_level(default_level)
+    new_name = _category_name(name, category) if name is not None else category.name
+    new_description = _category_description(description, category) if description is not None \
+        else category.description
+    before = _category_fields(category)
     category.accept_hours, category.resolve_hours = hours
     category.default_level = default_level
     category.urgent, category.active, category.public = bool(urgent), bool(active), bool(public)
+    category.name, category.description = new_name, new_description
     db.session.flush()
-    after = {k: getattr(category, k) for k in before}
     events.emit("issue.category_updated", actor=actor, subject=category, code=category.code, before=before,
-                after=after)
+                after=_category_fields(category))

@@ -23,10 +23,13 @@ Choices this implementation makes where the specification leaves room:
   the issue's ``external_id``) and sent in the ``X-Open311-Token`` response header, so ``tokens/<token>`` answers.
   ``device_id``, ``account_id``, ``media_url`` and the attributes are kept in ``Open311Request``.
 - **Status** is ``open`` while somebody must act (reported, accepted, in progress) and ``closed`` once
-  resolved, closed, or marked duplicate; ``status_notes`` carries our detailed state (``in_progress: …``).
+  resolved, closed, rejected or marked duplicate; ``status_notes`` carries our detailed state (``in_progress: …``,
+  and for a rejected request the reason it was not accepted).
   ``agency_responsible`` is the area whose people handle the issue at its current level. Datetimes are ISO 8601
   with the deployment's offset (e.g. ``+08:00``).
-- **GET requests** show what the portal's public pages show (public categories, not rejected reports), at most a
+- **GET requests** show what the portal's public pages show (public categories, not rejected reports — except
+  that a request filed through this API stays visible once rejected, as ``closed`` with the reason in
+  ``status_notes``, so the app that filed it can tell its user what happened), at most a
   90-day span and the first 1000 (``OPEN311_MAX_REQUESTS``), newest first. Reporter names and contacts are never
   returned. ``lat``/``long`` are rounded to 3 decimals (about 100 m): the portal shows the exact position only to
   the reporter and the handlers, so the public API gives the neighbourhood, not the doorstep; ``address_id`` (the

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
@@ -161,6 +161,8 @@ def _state_note(issue) -> str:
     note = f"{issue.state}: {issue.state_label}"
     if issue.state == "duplicate" and issue.duplicate_of_id:
         note += " " + _("(same as request %(id)s)", id=issue.duplicate_of_id)
+    if issue.state == "rejected" and issue.reject_reason:
+        note += " — " + _("Reason: %(reason)s", reason=issue.reject_reason)
     return note
 
 
@@ -205,12 +207,13 @@ def request_item(issue, extra: Open311Request | None) -> dict:
 
 
 def _public_issues():
-    """The issues the public may see (the same rule as the portal's public pages: public categories, and not
-    reports that were rejected)."""
+    """The issues the API shows: the same rule as the portal's public pages (public categories, and not reports that
+    were rejected), except that a request filed through this API stays visible once rejected — its app has no other
+    way to tell its user what happened (status ``closed``, ``status_notes`` with the reason)."""
     from app.issues.models import Issue, IssueCategory
 
     return (select(Issue).join(IssueCategory, Issue.category_id == IssueCategory.id)
-            .where(IssueCategory.public.is_(True), Issue.state != "rejected")
+            .where(IssueCategory.public.is_(True), or_(Issue.state != "rejected", Issue.channel == "open311"))
             .options(selectinload(Issue.area), selectinload(Issue.handler_area)))
 
 
@@ -279,6 +282,8 @@ def list_requests(args: Mapping[str, str]) -> list[dict]:
         ids = []
         for raw in raw_ids:
             value = parse_id(raw)
+            if value is None and raw.isascii() and raw.isdigit() and raw.strip("0"):
+                continue  # a number beyond any id: an unknown request, which matches nothing (like any other)
             if value is None:
                 raise bad(_("service_request_id must be a comma-separated list of request ids; "
                             "\"%(value)s\" is not one.", value=xml_safe(raw)[:40]))

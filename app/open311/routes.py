@@ -15,6 +15,7 @@ from app.open311.formats import render, render_errors
 from app.open311.georeport import ApiError
 from app.open311.models import hash_key
 from app.open311.services import find_key, touch_key
+from app.web.errors import register_api_errors
 
 FMT = "<any(json,xml):fmt>"
 
@@ -68,25 +69,38 @@ def api_error(e: ApiError):
     return render_errors(_fmt(), e.status, [(e.status, e.description)])
 
 
+def error_response(code: int, description: str | None = None, error: HTTPException | None = None):
+    """The spec's error document for ``code``, JSON or XML by the URL's suffix. Also registered with the web layer,
+    so errors raised before any view of this blueprint runs (no such URL, a method the URL does not accept,
+    input refused by app.web.input) are answered in the same shape."""
+    if description is None:
+        if code == 429:
+            description = _("Too many requests (limit: %(limit)s). Please wait a minute and try again.",
+                            limit=getattr(error, "description", ""))
+        elif code == 404:
+            description = _("Not found.")
+        elif code == 405:
+            description = _("This URL does not accept the %(method)s method.", method=request.method)
+        elif code == 413:
+            description = _("The request is too large.")
+        elif code >= 500:
+            description = _("Something went wrong on our side; nothing was changed. Please try again later.")
+        else:
+            description = _("The request is not valid.")
+    response = render_errors(_fmt(), code, [(code, description)])
+    valid = getattr(error, "valid_methods", None)
+    if code == 405 and valid:
+        response.headers["Allow"] = ", ".join(valid)
+    return response
+
+
+register_api_errors(bp.url_prefix + "/", error_response)
+
+
 @bp.errorhandler(HTTPException)
 def http_error(e: HTTPException):
     db.session.rollback()
-    code = e.code or 400
-    if code == 429:
-        description = _("Too many requests (limit: %(limit)s). Please wait a minute and try again.",
-                        limit=e.description)
-    elif code == 404:
-        description = _("Not found.")
-    elif code == 405:
-        description = _("This URL does not accept the %(method)s method.", method=request.method)
-    elif code == 413:
-        description = _("The request is too large.")
-    else:
-        description = _("The request is not valid.")
-    response = render_errors(_fmt(), code, [(code, description)])
-    if code == 405 and hasattr(e, "valid_methods") and e.valid_methods:
-        response.headers["Allow"] = ", ".join(e.valid_methods)
-    return response
+    return error_response(e.code or 400, error=e)
 
 
 @bp.get(f"/discovery.{FMT}")

@@ -1,7 +1,14 @@
-"""Error pages in the user's language; a small fragment for htmx requests; never a stack trace."""
+"""Error pages in the user's language; a small fragment for htmx requests; never a stack trace.
+
+An API answers errors in its own format, also for errors raised before any of its views runs (no such URL, a
+method the URL does not accept, input refused by ``app.web.input``): it registers a renderer for its path prefix
+with ``register_api_errors`` (Open311 does, in app/open311/routes.py), so this module imports no domain.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -9,9 +16,21 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import db
 from app.web.htmx import render_page
 
+#: renderer(status, description or None for the API's own default, the HTTPException or None) → Response
+ApiErrorRenderer = Callable[[int, "str | None", "HTTPException | None"], Response]
+_API_RENDERERS: dict[str, ApiErrorRenderer] = {}
 
-def _wants_json() -> bool:
-    return request.path.startswith("/open311/v2/") or request.path == "/healthz"
+
+def register_api_errors(prefix: str, renderer: ApiErrorRenderer) -> None:
+    """Errors on paths under ``prefix`` (e.g. ``/open311/v2/``) are answered by ``renderer``."""
+    _API_RENDERERS[prefix] = renderer
+
+
+def _api_renderer() -> ApiErrorRenderer | None:
+    for prefix, renderer in _API_RENDERERS.items():
+        if request.path.startswith(prefix):
+            return renderer
+    return None
 
 
 def _messages(code: int) -> tuple[str, str]:
@@ -28,12 +47,27 @@ def _messages(code: int) -> tuple[str, str]:
     }.get(code, (_("Something went wrong"), _("Please try again.")))
 
 
-def render_error(code: int, title: str | None = None, detail: str | None = None):
+def render_error(code: int, title: str | None = None, detail: str | None = None, *, field: str | None = None,
+                 error: HTTPException | None = None) -> Response:
+    """The error page (or the API's error document) with status ``code``. ``field`` names the request value the
+    problem is about; an API shows it (its parameter names are public), a page does not."""
+    renderer = _api_renderer()
+    if renderer is not None:
+        description = f"{field}: {detail}" if field and detail else detail
+        return renderer(code, description, error)
     default_title, default_detail = _messages(code)
-    if _wants_json():
-        return jsonify([{"code": code, "description": detail or default_detail}]), code
-    return render_page("errors/error.html", "errors/_error.html", code=code,
-                       title=title or default_title, detail=detail or default_detail), code
+    if request.path == "/healthz":
+        return make_response(jsonify([{"code": code, "description": detail or default_detail}]), code)
+    return make_response(render_page("errors/error.html", "errors/_error.html", code=code,
+                                     title=title or default_title, detail=detail or default_detail), code)
+
+
+def _with_allow(response: Response, e: HTTPException) -> Response:
+    """A 405 says which methods the URL accepts (RFC 9110), whoever rendered it."""
+    valid = getattr(e, "valid_methods", None)
+    if e.code == 405 and valid:
+        response.headers["Allow"] = ", ".join(valid)
+    return response
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -41,13 +75,13 @@ def init_error_handlers(app: Flask) -> None:
     def csrf_error(e):
         return render_error(400, _("This form has expired"),
                             _("For your safety forms expire after a while. Go back, reload the page and submit again. "
-                              "Nothing was changed."))
+                              "Nothing was changed."), error=e)
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         if e.code and e.code < 400:
             return e
-        return render_error(e.code or 500)
+        return _with_allow(render_error(e.code or 500, error=e), e)
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import BigInteger, and_, or_
+
+from app.web.params import MAX_ID, MIN_INT
 
 
 @dataclass
@@ -41,13 +43,18 @@ INT64 = 2**63
 
 
 def _fits(value, column) -> bool:
-    """A decoded value must have the column's Python type (and a 64-bit int): tampered cursors fail here."""
+    """A decoded value must have the column's Python type and range (32 bits for ``Integer`` columns, which every
+    id is; 64 for ``BigInteger``): tampered cursors fail here instead of overflowing in the database."""
     try:
         expected = column.type.python_type
     except (NotImplementedError, AttributeError):
         return True
     if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool) and -INT64 <= value < INT64
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        if isinstance(getattr(column, "type", None), BigInteger):
+            return -INT64 <= value < INT64
+        return MIN_INT <= value <= MAX_ID
     if expected is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if expected is datetime:

@@ -1,7 +1,12 @@
 """Parsing request values that name rows."""
 from __future__ import annotations
 
-MAX_ID = 2**63 - 1
+#: the largest id (and integer) the database holds: id columns are 32-bit ``Integer`` (PostgreSQL ``integer``).
+#: A larger value would make PostgreSQL fail with "integer out of range" (a 500) instead of finding nothing, so ids
+#: from URLs (the ``int`` converter), forms, query strings and pagination cursors are all checked against it.
+MAX_ID = 2**31 - 1
+#: the smallest value of a 32-bit integer column (keyset cursors may carry negative numbers)
+MIN_INT = -(2**31)
 
 
 def parse_id(raw) -> int | None:

@@ -14,10 +14,11 @@ from app.web.assets import init_assets
 from app.web.compress import init_compression
 from app.web.errors import init_error_handlers
 from app.web.htmx import finish_response, wants_fragment
+from app.web.input import init_input_checks
 from app.web.security import init_security_headers
 
 #: packages whose policy.py functions (can_* / is_*) are exposed to templates
-POLICY_DOMAINS = ("accounts", "areas", "wishes", "issues", "open311")
+POLICY_DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311")
 
 
 def _load_user(user_id: str):
@@ -55,6 +56,7 @@ def init_web(app: Flask) -> None:
     # sees the final body and headers
     init_compression(app)
     init_error_handlers(app)
+    init_input_checks(app)
     init_assets(app)
     init_security_headers(app)
     app.after_request(finish_response)

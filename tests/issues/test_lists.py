@@ -184,3 +184,23 @@ def test_tampered_cursors_never_500(app, client, city, cats):
         for view in ("area", "queue", "mine", "public"):
             r = client.get(f"/issues/?view={view}&after={cursor}")
             assert r.status_code == 200, (view, cursor)
+
+
+def test_dates_outside_sane_years_are_a_filter_message_not_a_500(client, city, file_issue):
+    """0001-01-01 in the local zone starts before year 1 in UTC (OverflowError); only years 1900–2999 are used."""
+    issue = file_issue(city.resident_a, city.micro_a1)
+    client.login("staff_a")
+    for view in ("area", "queue"):
+        for query in ("date_from=0001-01-01", "date_to=0001-01-01", "date_from=9999-12-31", "date_to=9999-12-31",
+                      "date_from=1899-12-31", "date_to=3000-01-01", "date_from=0001-01-01&date_to=9999-12-31"):
+            r = client.get(f"/issues/?view={view}&{query}")
+            assert r.status_code == 200, (view, query)
+            page = r.get_data(as_text=True)
+            assert "with a year from 1900 to 2999" in page, query
+            assert (issue.id in ids_on(page)) == (view == "area"), query  # the bad date is ignored
+            frag = client.htmx_get(f"/issues/?view={view}&{query}")
+            assert frag.status_code == 200 and "<html" not in frag.get_data(as_text=True)
+    # the edges of the sane range still filter
+    for query in ("date_from=1900-01-01", "date_to=2999-12-31"):
+        page = client.get(f"/issues/?view=area&{query}").get_data(as_text=True)
+        assert "was not understood" not in page and issue.id in ids_on(page), query

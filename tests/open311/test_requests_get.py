@@ -240,3 +240,44 @@ def test_bounded_queries(api, o311, queries):
         data = parse_json(api.get("/requests.json"))
     assert len(data) == 7
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_request_filed_through_the_api_stays_visible_once_rejected(api, o311, fmt):
+    """The app that filed it can still tell its user what happened: closed, with the state and the reason."""
+    from app.issues.models import Issue
+    from app.issues.services import reject
+
+    c = o311.city
+    r = api.post("/requests.json", {"api_key": o311.key, "service_code": "street_light", "address_id": "MA1",
+                                     "description": "Light out"})
+    assert r.status_code == 201
+    issue_id, token = parse_json(r)[0]["service_request_id"], r.headers["X-Open311-Token"]
+    reject(db.session.get(Issue, int(issue_id)), c.staff_a, "Not public land: the housing estate repairs it")
+    web_rejected = report(c)
+    reject(web_rejected, c.staff_a, "Spam")
+    db.session.commit()
+
+    for path in (f"/requests/{issue_id}.{fmt}", f"/requests.{fmt}", f"/requests.{fmt}?status=closed",
+                 f"/requests.{fmt}?service_request_id={issue_id},{web_rejected.id}"):
+        r = api.get(path)
+        assert r.status_code == 200, path
+        if fmt == "json":
+            data = parse_json(r)
+            validate("service_requests", data)
+            items = {d["service_request_id"]: (d["status"], d["status_notes"], d["expected_datetime"]) for d in data}
+        else:
+            items = {e.findtext("service_request_id"): (e.findtext("status"), e.findtext("status_notes"),
+                                                          e.findtext("expected_datetime")) for e in parse_xml(r)}
+        # the API's own request is there; a rejected report from another channel stays hidden, as on the web
+        assert set(items) == {issue_id}, path
+        status, notes, expected = items[issue_id]
+        assert status == "closed" and not expected
+        assert notes.startswith("rejected: Not accepted") and "Not public land" in notes
+    r = api.get(f"/requests.{fmt}?status=open")
+    assert r.status_code == 200
+    assert (parse_json(r) if fmt == "json" else list(parse_xml(r))) == []
+    # the token still resolves, and leads to a request that answers
+    t = api.get(f"/tokens/{token}.{fmt}")
+    assert t.status_code == 200 and issue_id in t.get_data(as_text=True)
+    assert_error(api.get(f"/requests/{web_rejected.id}.{fmt}"), 404, fmt)
