@@ -198,7 +198,7 @@ def _sentinel_places(user) -> list[Area]:
     return list(db.session.scalars(
         select(Area).where(Area.level == "microgrid",
                            or_(*[Area.path.startswith(a.path, autoescape=True) for a in roots]))
-        .order_by(Area.path).limit(500)))
+        .order_by(Area.parent_id, Area.id).limit(500)))  # grouped by grid, in set-up order
 
 
 @bp.route("/quick", methods=["GET", "POST"])
