@@ -3,15 +3,25 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from app.areas.models import LEVEL_DEPTH, LEVELS, STAFFING_QUOTA, Area, StaffingPost
+from app import events
+from app.accounts.models import User
+from app.areas.models import LEVEL_DEPTH, LEVELS, STAFFING_LABELS, STAFFING_POSTS, STAFFING_QUOTA, Area, StaffingPost
+from app.errors import DomainError
 from app.extensions import db
 from app.web.params import parse_id
 
+NAME_MAX = 80  # Area.name
+CODE_MAX = 32  # Area.code
+PERSON_MAX = 40  # StaffingPost.name
+LOGIN_MAX = 64
 
-class AreaError(ValueError):
-    pass
+
+class AreaError(DomainError):
+    """A tree rule or a form value was refused; the message is the user's (field: the form field)."""
 
 
 def create_area(name: str, level: str, parent: Area | None = None, code: str | None = None,
@@ -92,3 +102,173 @@ def picker_from_values(values, area: Area | None = None) -> list[dict]:
         selected = {level: parse_id(values.get("area_id" if level == "microgrid" else level))
                     for level in PICKER_LEVELS}
     return picker_state(selected)
+
+
+# ---------------------------------------------------------------- setting up the territory
+# Each operation validates everything first, changes, flushes and emits an event (the audit log subscribes); the
+# route commits once. A refusal is an AreaError carrying every problem of the form, and nothing has changed.
+
+
+def clean_text(raw: str | None) -> str:
+    """Trim and collapse runs of white space (a name typed with a double space is the same name)."""
+    return " ".join((raw or "").split())
+
+
+def _lock(area: Area) -> None:
+    """Serialise changes below ``area`` (new children, its "1+1+3" posts), so that two people — or one double tap —
+    cannot both pass the "not taken yet" check. PostgreSQL: the row lock; SQLite: take the write lock now (writers
+    queue behind it with the busy timeout) so the check below reads what the other writer committed."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Area.__table__).where(Area.__table__.c.id == area.id)
+                           .values(name=Area.__table__.c.name))
+    else:
+        db.session.execute(select(Area.id).where(Area.id == area.id).with_for_update())
+
+
+def _check_name_and_code(name: str, code: str, *, parent: Area | None, exclude_id: int | None = None) -> dict:
+    errors: dict = {}
+    if not name:
+        errors["name"] = _l("Enter a name.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = _l("A name may be at most %(max)s characters.", max=NAME_MAX)
+    elif parent is not None:
+        stmt = select(Area.id).where(Area.parent_id == parent.id, func.lower(Area.name) == name.lower())
+        if exclude_id is not None:
+            stmt = stmt.where(Area.id != exclude_id)
+        if db.session.scalar(stmt.limit(1)) is not None:
+            errors["name"] = _l("%(parent)s already has an area called “%(name)s”. Choose another name.",
+                                parent=parent.name, name=name)
+    if code:
+        if len(code) > CODE_MAX:
+            errors["code"] = _l("A code may be at most %(max)s characters.", max=CODE_MAX)
+        elif " " in code:
+            errors["code"] = _l("A code has no spaces.")
+        else:
+            stmt = select(Area.id).where(Area.code == code)
+            if exclude_id is not None:
+                stmt = stmt.where(Area.id != exclude_id)
+            if db.session.scalar(stmt.limit(1)) is not None:
+                errors["code"] = _l("The code %(code)s is already used by another area.", code=code)
+    return errors
+
+
+def add_child_area(actor, parent: Area, name: str | None, code: str | None = None) -> Area:
+    """A new area of the next level under ``parent`` (a community under a street, a grid under a community …)."""
+    depth = parent.depth + 1
+    if depth >= len(LEVELS):
+        raise AreaError(_l("A micro-grid has no smaller areas."))
+    level = LEVELS[depth]
+    name, code = clean_text(name), clean_text(code)
+    _lock(parent)
+    errors = _check_name_and_code(name, code, parent=parent)
+    if errors:
+        raise AreaError.several(errors)
+    try:
+        with db.session.begin_nested():  # the same code sent at the same instant: the database decides, no 500
+            area = create_area(name, level, parent, code=code or None)
+    except IntegrityError:
+        raise AreaError(_l("The code %(code)s is already used by another area.", code=code), "code") from None
+    events.emit("area.created", actor=actor, subject=area, area_id=area.id, parent_id=parent.id, level=level,
+                area_name=name, code=code or None)
+    return area
+
+
+def rename_area(actor, area: Area, name: str | None, code: str | None = None) -> bool:
+    """Change an area's name (and code). False if nothing changed."""
+    name, code = clean_text(name), clean_text(code)
+    if area.parent is not None:
+        _lock(area.parent)
+    errors = _check_name_and_code(name, code, parent=area.parent, exclude_id=area.id)
+    if errors:
+        raise AreaError.several(errors)
+    before = {"name": area.name, "code": area.code}
+    if before == {"name": name, "code": code or None}:
+        return False
+    area.name, area.code = name, code or None
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AreaError(_l("The code %(code)s is already used by another area.", code=code), "code") from None
+    events.emit("area.renamed", actor=actor, subject=area, area_id=area.id, before=before,
+                after={"name": area.name, "code": area.code})
+    return True
+
+
+def staffing_posts(area: Area) -> list[StaffingPost]:
+    """The people of a micro-grid's "1+1+3" team, by post (backbone, liaison, volunteers) in the order added."""
+    order = {post: i for i, post in enumerate(STAFFING_POSTS)}
+    rows = list(db.session.scalars(select(StaffingPost).where(StaffingPost.area_id == area.id)
+                                   .order_by(StaffingPost.id).limit(100)))
+    return sorted(rows, key=lambda p: order.get(p.post, 9))
+
+
+def find_account(area: Area, login: str | None) -> User | None:
+    """An active account by username or mobile whose home lies in the micro-grid's community (its neighbours may
+    serve too). Anyone else — unknown, or living elsewhere — gets the same message: the form never tells whether
+    a number has an account somewhere in the city."""
+    login = clean_text(login)
+    if not login:
+        return None
+    community = area.ancestor_at("community") or area
+    user = None
+    if len(login) <= LOGIN_MAX:
+        user = db.session.scalar(
+            select(User).join(Area, User.home_area_id == Area.id)
+            .where(or_(User.username.in_({login, login.lower()}), User.mobile == login), User.active.is_(True),
+                   Area.in_subtree(community.path)).limit(1))
+    if user is None:
+        raise AreaError(_l("No account with this username or mobile number lives in %(community)s. Leave the "
+                           "field empty to add the person by name only.", community=community.name), "account")
+    return user
+
+
+def add_staffing_post(actor, area: Area, post: str | None, name: str | None, login: str | None = None
+                      ) -> StaffingPost:
+    """Put a person on one of the micro-grid's posts: one party backbone, one liaison, three volunteers."""
+    if area.level != "microgrid":
+        raise AreaError(_l("Only a micro-grid has a \"1+1+3\" team."))
+    errors: dict = {}
+    name = clean_text(name)
+    if post not in STAFFING_POSTS:
+        errors["post"] = _l("Choose a post.")
+    if len(name) > PERSON_MAX:
+        errors["name"] = _l("A name may be at most %(max)s characters.", max=PERSON_MAX)
+    user = None
+    try:
+        user = find_account(area, login)
+    except AreaError as e:
+        errors.update(e.errors)
+    if not name and user is not None:
+        name = clean_text(user.display_name)[:PERSON_MAX]
+    if not name and "name" not in errors:
+        errors["name"] = _l("Enter the person's name, or their account.")
+    if errors:
+        raise AreaError.several(errors)
+    _lock(area)
+    team = staffing_posts(area)
+    current = [p for p in team if p.post == post]
+    if user is not None and any(p.user_id == user.id for p in team):
+        held = next(p for p in team if p.user_id == user.id)
+        raise AreaError(_l("%(name)s is already on this team as %(post)s.", name=name, post=held.post_label),
+                        "account")
+    if any(p.name.lower() == name.lower() for p in current):
+        raise AreaError(_l("%(name)s is already on this post.", name=name), "name")
+    if len(current) >= STAFFING_QUOTA[post]:
+        raise AreaError(_l("This micro-grid already has %(n)s × %(post)s. Remove someone from the post first.",
+                           n=STAFFING_QUOTA[post], post=STAFFING_LABELS[post]), "post")
+    row = StaffingPost(area_id=area.id, post=post, name=name, user_id=user.id if user else None)
+    db.session.add(row)
+    db.session.flush()
+    events.emit("area.staffing_added", actor=actor, subject=area, area_id=area.id, post=post, person=name,
+                user_id=user.id if user else None, staffing_post_id=row.id)
+    return row
+
+
+def remove_staffing_post(actor, area: Area, row: StaffingPost) -> None:
+    if row.area_id != area.id:
+        raise AreaError(_l("This person is not on this micro-grid's team."))
+    data = {"post": row.post, "person": row.name, "user_id": row.user_id, "staffing_post_id": row.id}
+    db.session.delete(row)
+    db.session.flush()
+    events.emit("area.staffing_removed", actor=actor, subject=area, area_id=area.id, **data)

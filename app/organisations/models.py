@@ -21,7 +21,11 @@ ORG_KIND_LABELS = {
 
 class Organisation(db.Model):
     __tablename__ = "organisation"
-    __table_args__ = (CheckConstraint("kind IN ('agency','enterprise','association','volunteer_team')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('agency','enterprise','association','volunteer_team')", name="kind"),
+        # the list filtered by kind, in name order (unfiltered, the unique index on name serves the order)
+        Index("ix_organisation_kind_name", "kind", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
