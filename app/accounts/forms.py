@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 MOBILE_MESSAGE = _l("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
@@ -49,3 +49,28 @@ class ChangePasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """For POST buttons with no fields: still carries the CSRF token."""
+
+
+# ---------------------------------------------------------------- people administration (/users/)
+
+
+class PersonForm(FlaskForm):
+    """A new account made by staff. Home micro-grid (picker) and the initial role's place are read by the route."""
+
+    display_name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter their name.")),
+        Length(max=20, message=_l("The name must be 1 to 20 characters.")),
+    ])
+    username = StringField(_l("Username"), validators=[Optional(), Length(max=30, message=_l(
+        "A username is 3–30 letters, digits or underscores and starts with a letter."))])
+    mobile = StringField(_l("Mobile number"), validators=[Optional(), Length(max=11, message=MOBILE_MESSAGE)])
+    role = SelectField(_l("Initial role (optional)"), choices=[], validate_choice=False)
+    organisation_id = SelectField(_l("Organisation (for an organisation role)"), choices=[], validate_choice=False)
+
+
+class GrantRoleForm(FlaskForm):
+    """The area comes from the cascading picker (the level that fits the role); an organisation from the select."""
+
+    role = SelectField(_l("Role"), choices=[], validate_choice=False)
+    organisation_id = SelectField(_l("Organisation (for an organisation role)"), choices=[], validate_choice=False)
+

@@ -156,3 +156,6 @@ def password():
 @login_required
 def me():
     return render_template("accounts/me.html", roles=assignments(current_user))
+
+
+from app.accounts import people  # noqa: E402,F401 — the /users/ pages attach to the same blueprint

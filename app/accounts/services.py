@@ -1,9 +1,12 @@
-"""Account operations: register, authenticate, change password, grant roles."""
+"""Account operations: register, authenticate, change password, grant roles; people administration."""
 from __future__ import annotations
 
 import re
+import secrets
 
+from babel.lists import format_list
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import events
 from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LEVEL, RoleAssignment, User
-from app.areas.models import Area
+from app.accounts.policy import ADMIN_ROLES
+from app.areas.models import Area, level_label
 from app.errors import DomainError
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -119,27 +123,11 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def grant_role(user: User, role: str, *, area: Area | None = None, organisation: Organisation | None = None,
                actor: User | None = None) -> RoleAssignment:
-    if role in ORG_ROLES:
-        if organisation is None or area is not None:
-            raise AccountError(f"{role} is held on an organisation")
-    elif role in AREA_ROLES:
-        if organisation is not None:
-            raise AccountError(f"{role} is held on an area")
-        if role == "city_admin":
-            area = None
-        elif area is None or area.level not in ROLE_LEVEL[role]:
-            raise AccountError(f"{role} is held on a {'/'.join(ROLE_LEVEL[role])}")
-    else:
-        raise AccountError(f"unknown role {role!r}")
-    existing = db.session.scalar(
-        select(RoleAssignment).where(
-            RoleAssignment.user_id == user.id,
-            RoleAssignment.role == role,
-            RoleAssignment.area_id == area.id if area else RoleAssignment.area_id.is_(None),
-            RoleAssignment.organisation_id == organisation.id if organisation
-            else RoleAssignment.organisation_id.is_(None),
-        )
-    )
+    """Give ``user`` the role on ``area`` / ``organisation`` (idempotent: an identical assignment is returned).
+
+    Who may grant what is ``policy.can_grant_role``; this checks only that the role fits its scope."""
+    area, organisation = check_role_scope(role, area, organisation)
+    existing = _same_assignment(user, role, area, organisation)
     if existing:
         return existing
     assignment = RoleAssignment(user=user, role=role, area=area, organisation=organisation)
@@ -148,6 +136,47 @@ def grant_role(user: User, role: str, *, area: Area | None = None, organisation:
     events.emit("account.role_granted", actor=actor, subject=user, role=role,
                 area_id=area.id if area else None, organisation_id=organisation.id if organisation else None)
     return assignment
+
+
+def check_role_scope(role: str, area: Area | None, organisation: Organisation | None):
+    """(area, organisation) as the role is held, or AccountError: an area of the role's level, or an organisation."""
+    if role in ORG_ROLES:
+        if organisation is None or area is not None:
+            raise AccountError(_l("Choose the organisation this role is held in."), "organisation_id")
+        return None, organisation
+    if role not in AREA_ROLES:
+        raise AccountError(_l("Choose a role from the list."), "role")
+    if organisation is not None:
+        raise AccountError(_l("This role is held on an area, not on an organisation."), "role")
+    if role == "city_admin":
+        return None, None
+    if area is None or area.level not in ROLE_LEVEL[role]:
+        raise AccountError(_l("Choose the %(levels)s this role is held on.", levels=_levels_text(ROLE_LEVEL[role])),
+                           "area_id")
+    return area, None
+
+
+def _levels_text(levels) -> str:
+    """"Street / town or Community / village" in the user's language."""
+    labels = [level_label(lv) for lv in levels]
+    try:
+        return format_list(labels, style="or", locale=str(get_locale() or "en"))
+    except (ValueError, TypeError, AttributeError):
+        return " / ".join(labels)
+
+
+def _same_assignment(user: User, role: str, area: Area | None, organisation: Organisation | None):
+    if user.id is None:
+        return None
+    return db.session.scalar(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user.id,
+            RoleAssignment.role == role,
+            RoleAssignment.area_id == area.id if area else RoleAssignment.area_id.is_(None),
+            RoleAssignment.organisation_id == organisation.id if organisation
+            else RoleAssignment.organisation_id.is_(None),
+        )
+    )
 
 
 def create_user(*, username: str | None, display_name: str, password: str, mobile: str | None = None,
@@ -160,3 +189,135 @@ def create_user(*, username: str | None, display_name: str, password: str, mobil
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# ---------------------------------------------------------------- people administration (/users/)
+
+#: no 0/O, 1/l/I: a temporary password is read aloud or copied from a screen by someone at a counter
+TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TEMP_LENGTH = 10
+
+
+def temporary_password() -> str:
+    """Ten characters from a 55-letter alphabet (about 58 bits), never stored: only its hash is."""
+    while True:
+        pw = "".join(secrets.choice(TEMP_ALPHABET) for _ in range(TEMP_LENGTH))
+        if any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw):
+            return pw
+
+
+def check_new_account(display_name: str | None, username: str | None, mobile: str | None) -> dict:
+    """field → message for a new account's name, username and mobile number (empty when all is well)."""
+    display_name = (display_name or "").strip()
+    username = (username or "").strip() or None
+    mobile = (mobile or "").strip() or None
+    errors: dict = {}
+    if not display_name or len(display_name) > 20:
+        errors["display_name"] = _l("The name must be 1 to 20 characters.")
+    if not username and not mobile:
+        errors["username"] = _l("Give a username or a mobile number (or both): it is what they sign in with.")
+    if username is not None:
+        if not USERNAME_RE.match(username):
+            errors["username"] = _l("A username is 3–30 letters, digits or underscores and starts with a letter.")
+        elif username_taken(username):
+            errors["username"] = _l("This username is taken.")
+    if mobile is not None:
+        if not MOBILE_RE.match(mobile):
+            errors["mobile"] = _l("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
+        elif db.session.scalar(select(User.id).where(User.mobile == mobile)):
+            errors["mobile"] = _l("This mobile number already has an account.")
+    return errors
+
+
+def create_person(*, actor: User, display_name: str, username: str | None = None, mobile: str | None = None,
+                  home_area: Area | None = None, role: str | None = None, role_area: Area | None = None,
+                  role_organisation: Organisation | None = None) -> tuple[User, str]:
+    """An account created by staff for someone else, with a temporary password (returned, never stored).
+
+    Who may create whom is checked by the route (``policy``); the fields and the uniqueness are checked here, all at
+    once. The optional initial role is granted with ``grant_role``."""
+    display_name = (display_name or "").strip()
+    username = (username or "").strip() or None
+    mobile = (mobile or "").strip() or None
+    errors = check_new_account(display_name, username, mobile)
+    if home_area is not None and home_area.level != "microgrid":
+        errors["area_id"] = _l("Choose the micro-grid where they live.")
+    if errors:
+        raise AccountError.several(errors)
+    password = temporary_password()
+    user = User(username=normal_username(username), display_name=display_name, mobile=mobile, home_area=home_area,
+                password_hash=hash_password(password))
+    try:
+        with db.session.begin_nested():  # the same form sent twice at once: the database decides, no 500
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        if mobile and db.session.scalar(select(User.id).where(User.mobile == mobile)):
+            raise AccountError(_l("This mobile number already has an account."), "mobile") from None
+        raise AccountError(_l("This username is taken."), "username") from None
+    events.emit("account.created", actor=actor, subject=user, area_id=home_area.id if home_area else None)
+    if role:
+        grant_role(user, role, area=role_area, organisation=role_organisation, actor=actor)
+    return user, password
+
+
+def grant_person_role(actor: User, user: User, role: str, *, area: Area | None = None,
+                      organisation: Organisation | None = None) -> RoleAssignment:
+    """``grant_role`` from the people pages: granting what the person already holds is said, not ignored."""
+    area, organisation = check_role_scope(role, area, organisation)
+    if _same_assignment(user, role, area, organisation):
+        raise AccountError(_l("They already hold this role there."), "role")
+    return grant_role(user, role, area=area, organisation=organisation, actor=actor)
+
+
+def revoke_role(actor: User, assignment: RoleAssignment) -> None:
+    user = assignment.user
+    if user.id == actor.id and assignment.role in ADMIN_ROLES:
+        others = db.session.scalar(select(func.count()).select_from(RoleAssignment).where(
+            RoleAssignment.user_id == user.id, RoleAssignment.role.in_(ADMIN_ROLES),
+            RoleAssignment.id != assignment.id))
+        if not others:
+            raise AccountError(_l("You cannot revoke your own last administrator role."))
+    if assignment.role == "city_admin":
+        others = db.session.scalar(select(func.count()).select_from(RoleAssignment).join(User).where(
+            RoleAssignment.role == "city_admin", User.active.is_(True), RoleAssignment.id != assignment.id))
+        if not others:
+            raise AccountError(_l("The city must keep at least one active city administrator."))
+    data = dict(role=assignment.role, area_id=assignment.area_id, organisation_id=assignment.organisation_id,
+                assignment_id=assignment.id)
+    user.roles.remove(assignment)  # delete-orphan
+    db.session.flush()
+    events.emit("account.role_revoked", actor=actor, subject=user, **data)
+
+
+def reset_password(actor: User, user: User) -> str:
+    """A new temporary password (returned once, never stored); every session of the person ends."""
+    if user.id == actor.id:
+        raise AccountError(_l("Change your own password on the “Change password” page."))
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    user.auth_version += 1
+    db.session.flush()
+    events.emit("account.password_reset", actor=actor, subject=user, area_id=user.home_area_id)
+    return password
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    """The person can no longer sign in, and their sessions end. Nothing they did is removed."""
+    if user.id == actor.id:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    if not user.active:
+        raise AccountError(_l("This account is already deactivated."))
+    user.active = False
+    user.auth_version += 1
+    db.session.flush()
+    events.emit("account.deactivated", actor=actor, subject=user, area_id=user.home_area_id)
+
+
+def reactivate_user(actor: User, user: User) -> None:
+    if user.active:
+        raise AccountError(_l("This account is already active."))
+    user.active = True
+    user.auth_version += 1
+    db.session.flush()
+    events.emit("account.reactivated", actor=actor, subject=user, area_id=user.home_area_id)

@@ -1,0 +1,387 @@
+"""People administration: /users/ — the list, a new account, a person's page, roles, password, (de)activation.
+
+Thin: load → authorise (403 for someone who manages nobody, 404 for a person outside one's reach, 403 for an
+action one may not take on a person one sees) → service → commit once → notify → 303. A temporary password is
+put in the session, sealed, for the one page view that shows it, and is gone after that.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.accounts import bp
+from app.accounts import policy as p
+from app.accounts.forms import EmptyForm, GrantRoleForm, PersonForm
+from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LABELS, ROLE_LEVEL, ROLES, RoleAssignment, User
+from app.accounts.queries import clean_query, home_names, people_page
+from app.accounts.scope import STAFF_ROLES, holds_area_role, is_city_admin, org_ids, role_areas
+from app.accounts.services import (
+    AccountError,
+    check_new_account,
+    check_role_scope,
+    create_person,
+    deactivate_user,
+    grant_person_role,
+    reactivate_user,
+    reset_password,
+    revoke_role,
+)
+from app.areas.models import LEVELS, Area
+from app.areas.services import picker_from_values
+from app.extensions import db
+from app.organisations.models import Organisation
+from app.web.forms import show_errors
+from app.web.htmx import notify, wants_fragment
+from app.web.params import parse_id
+
+TEMP_KEY = "people_temp_password"
+
+
+def _require_people_admin() -> None:
+    if not p.can_manage_people(current_user):
+        abort(403)
+
+
+def _load_person(user_id: int) -> User:
+    _require_people_admin()
+    user = db.session.scalar(select(User).where(User.id == user_id).options(
+        selectinload(User.home_area),
+        selectinload(User.roles).selectinload(RoleAssignment.area),
+        selectinload(User.roles).selectinload(RoleAssignment.organisation),
+    ))
+    if user is None or not p.can_view_person(current_user, user):
+        abort(404)
+    return user
+
+
+def _role_choices(first_label: str) -> list[tuple[str, str]]:
+    return [("", first_label)] + [(r, str(ROLE_LABELS[r])) for r in p.grantable_roles(current_user)]
+
+
+def _grantable_organisations() -> list[Organisation]:
+    if not any(r in ORG_ROLES for r in p.grantable_roles(current_user)):
+        return []
+    stmt = select(Organisation).order_by(Organisation.name).limit(500)
+    if not is_city_admin(current_user):
+        stmt = stmt.where(Organisation.id.in_(org_ids(current_user, "agency_admin") or [0]))
+    return list(db.session.scalars(stmt))
+
+
+def _org_choices(orgs: list[Organisation]) -> list[tuple[str, str]]:
+    return [("", _("— choose —"))] + [(str(o.id), o.name) for o in orgs]
+
+
+def _picked(picker: list[dict]) -> dict[str, int | None]:
+    """level → chosen area id in the cascading picker (a forged id that does not fit the chain is already dropped)."""
+    return {row["level"]: row["chosen"] for row in picker}
+
+
+def _role_place(role: str, picker: list[dict], organisation_raw) -> tuple[Area | None, Organisation | None]:
+    """Where the role will be held: the picker's choice at the role's level, or the chosen organisation."""
+    if role in ORG_ROLES:
+        org_id = parse_id(organisation_raw)
+        return None, (db.session.get(Organisation, org_id) if org_id else None)
+    if role not in ROLE_LEVEL:  # city admin (no place) or unknown (the service says so)
+        return None, None
+    picked = _picked(picker)
+    for level in reversed(LEVELS):
+        if level in ROLE_LEVEL[role] and picked.get(level):
+            return db.session.get(Area, picked[level]), None
+    if "city" in ROLE_LEVEL[role] and is_city_admin(current_user):
+        return db.session.scalar(select(Area).where(Area.level == "city").order_by(Area.id).limit(1)), None
+    return None, None
+
+
+def _check_grant(role: str, area: Area | None, organisation: Organisation | None) -> dict:
+    """field → message for a role that cannot be granted as chosen (empty when it can)."""
+    if role not in ROLES or role not in p.grantable_roles(current_user):
+        return {"role": _("Choose a role from the list.")}
+    try:
+        area, organisation = check_role_scope(role, area, organisation)
+    except AccountError as e:
+        return {e.field: e.message}
+    if not p.can_grant_role(current_user, role, area, organisation):
+        field = "organisation_id" if role in ORG_ROLES else "area_id"
+        return {field: _("You cannot grant this role there: choose a place within your own area.")
+                if field == "area_id" else _("You can grant this role only in your own organisation.")}
+    return {}
+
+
+def _keystream(user_id: int, nonce: str) -> bytes:
+    secret = str(current_app.secret_key or "").encode()
+    return hmac.new(secret, f"people-temp-password:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
+
+
+def _remember_password(user: User, password: str) -> None:
+    """Carry the temporary password to the next page in the session — sealed (XOR with an HMAC keystream of the
+    server's secret and a fresh nonce), so even the session cookie never holds it in plain text."""
+    data = password.encode()
+    nonce = secrets.token_hex(16)
+    stream = _keystream(user.id, nonce)
+    assert len(data) <= len(stream)
+    session[TEMP_KEY] = {"user_id": user.id, "nonce": nonce,
+                         "sealed": bytes(a ^ b for a, b in zip(data, stream, strict=False)).hex()}
+
+
+def _take_password(user: User) -> str | None:
+    """The temporary password, once: it is removed from the session as it is shown."""
+    held = session.get(TEMP_KEY)
+    if not isinstance(held, dict) or held.get("user_id") != user.id:
+        return None
+    session.pop(TEMP_KEY, None)
+    try:
+        sealed = bytes.fromhex(str(held.get("sealed")))
+        stream = _keystream(user.id, str(held.get("nonce")))
+        return bytes(a ^ b for a, b in zip(sealed, stream, strict=False)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _no_store(body, status: int = 200):
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- list
+
+
+@bp.get("/users/")
+@login_required
+def people():
+    _require_people_admin()
+    q = clean_query(request.args.get("q"))
+    role = request.args.get("role") if request.args.get("role") in ROLES else ""
+    size = int(current_app.config.get("PEOPLE_PAGE_SIZE") or current_app.config.get("PAGE_SIZE", 20))
+    page = people_page(current_user, q=q, role=role or None, cursor=request.args.get("after"), size=size)
+    filters = {k: v for k, v in {"q": q, "role": role}.items() if v}
+    next_url = url_for("accounts.people", **filters, after=page.next_cursor) if page.has_more else None
+    ctx = dict(page=page, next_url=next_url, q=q, role=role, homes=home_names(page.items),
+               first_page=not request.args.get("after"), filtered=bool(filters))
+    if wants_fragment():
+        return _no_store(render_template("accounts/_people_items.html", **ctx))
+    return _no_store(render_template("accounts/people.html", roles=ROLES, **ctx))
+
+
+# ---------------------------------------------------------------- new account
+
+
+def _new_person_errors(form: PersonForm, picker: list[dict]) -> tuple[dict, dict]:
+    """(errors, place): every problem of the form at once, and where the home and the role go."""
+    errors = check_new_account(form.display_name.data, form.username.data, form.mobile.data)
+    home_id = _picked(picker).get("microgrid")
+    home = db.session.get(Area, home_id) if home_id else None
+    role = form.role.data or ""
+    area = organisation = None
+    if home is not None and not (is_city_admin(current_user) or org_ids(current_user, "agency_admin")
+                                 or holds_area_role(current_user, STAFF_ROLES, home)):
+        errors["area_id"] = _("You can only add people who live in your area: choose a micro-grid there.")
+    if role:
+        area, organisation = _role_place(role, picker, form.organisation_id.data)
+        errors.update({k: v for k, v in _check_grant(role, area, organisation).items() if k not in errors})
+    if not errors and not _would_look_after(home, role, area, organisation):
+        errors["role"] = _("Choose a micro-grid in your area, or give them a role you can grant: otherwise they "
+                           "would be outside the people you look after.")
+    return errors, {"home": home, "role": role, "area": area, "organisation": organisation}
+
+
+def _would_look_after(home: Area | None, role: str, area: Area | None, organisation: Organisation | None) -> bool:
+    """Will the new person be in the actor's list (``policy.can_view_person``) once created?"""
+    if is_city_admin(current_user):
+        return True
+    if home is not None and holds_area_role(current_user, STAFF_ROLES, home):
+        return True
+    if role and area is not None and holds_area_role(current_user, STAFF_ROLES, area):
+        return True
+    return bool(role and organisation is not None and organisation.id in org_ids(current_user, "agency_admin"))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def person_new():
+    _require_people_admin()
+    form = PersonForm()
+    form.role.choices = _role_choices(_("No role for now"))
+    orgs = _grantable_organisations()
+    form.organisation_id.choices = _org_choices(orgs)
+    if request.method == "GET" and len(orgs) == 1 and not is_city_admin(current_user):
+        form.organisation_id.data = str(orgs[0].id)  # an agency admin of one branch: that branch
+    values = request.form if request.method == "POST" else request.args
+    if request.method == "GET" and not values.get("street"):
+        # start from where the actor works: a community staff member sees their community's grids at once
+        top = min(role_areas(current_user, STAFF_ROLES), key=lambda a: a.depth, default=None)
+        if top is not None:
+            values = {a.level: a.id for a in top.lineage()}
+    picker = picker_from_values(values)
+    area_error = None
+    if request.method == "POST" and request.form.get("action") != "pick":
+        valid = form.validate_on_submit()
+        # every problem at once: the form's own checks and the account's (taken, outside one's area …)
+        errors, place = _new_person_errors(form, picker)
+        if valid and not errors:
+            try:
+                user, password = create_person(
+                    actor=current_user._get_current_object(), display_name=form.display_name.data,
+                    username=form.username.data, mobile=form.mobile.data, home_area=place["home"],
+                    role=place["role"] or None, role_area=place["area"], role_organisation=place["organisation"])
+            except AccountError as e:
+                db.session.rollback()
+                errors = e.errors
+            else:
+                db.session.commit()
+                _remember_password(user, password)
+                notify(_("The account of %(name)s is ready.", name=user.display_name))
+                return redirect(url_for("accounts.person", user_id=user.id), 303)
+        db.session.rollback()
+        area_error = _show(form, {k: v for k, v in errors.items()
+                                  if not getattr(getattr(form, k, None), "errors", None)})
+    return render_template("accounts/person_new.html", form=form, picker=picker, orgs=orgs, area_error=area_error)
+
+
+def _show(form, errors: dict) -> str | None:
+    """Put messages under their fields; the picker's (``area_id``, not a form field) is returned to show by it."""
+    errors = dict(errors)
+    area_error = errors.pop("area_id", None)
+    if errors:
+        show_errors(form, AccountError.several(errors))
+    return str(area_error) if area_error else None
+
+
+# ---------------------------------------------------------------- a person's page
+
+
+def _render_person(user: User, *, grant_form: GrantRoleForm | None = None, picker=None, error: str | None = None,
+                   area_error: str | None = None, temp_password: str | None = None, status: int = 200):
+    manage = p.can_manage_user(current_user, user)
+    if grant_form is None and manage:
+        grant_form = GrantRoleForm(formdata=None)
+    orgs: list[Organisation] = []
+    if grant_form is not None:
+        grant_form.role.choices = _role_choices(_("— choose —"))
+        orgs = _grantable_organisations()
+        grant_form.organisation_id.choices = _org_choices(orgs)
+        if len(orgs) == 1 and not grant_form.organisation_id.data:
+            grant_form.organisation_id.data = str(orgs[0].id)
+    if picker is None and manage:
+        picker = picker_from_values({}, area=user.home_area)
+    roles = sorted(user.roles, key=lambda r: (ROLES.index(r.role), r.id))
+    return _no_store(render_template(
+        "accounts/person.html", person=user, roles=roles, manage=manage, grant_form=grant_form, picker=picker,
+        orgs=orgs, error=error, area_error=area_error, temp_password=temp_password,
+        can_grant=bool(p.grantable_roles(current_user)),
+        grant_on_areas=any(r in AREA_ROLES for r in p.grantable_roles(current_user)),
+        show_mobile=p.can_see_mobile(current_user, user), action_form=EmptyForm(),
+    ), status)
+
+
+@bp.get("/users/<int:user_id>")
+@login_required
+def person(user_id: int):
+    user = _load_person(user_id)
+    return _render_person(user, temp_password=_take_password(user))
+
+
+@bp.post("/users/<int:user_id>/roles")
+@login_required
+def person_grant(user_id: int):
+    user = _load_person(user_id)
+    if not p.can_manage_user(current_user, user) or not p.grantable_roles(current_user):
+        abort(403)
+    form = GrantRoleForm()
+    form.role.choices = _role_choices(_("— choose —"))
+    form.organisation_id.choices = _org_choices(_grantable_organisations())
+    picker = picker_from_values(request.form)
+    if request.form.get("action") == "pick" or not form.validate_on_submit():
+        return _render_person(user, grant_form=form, picker=picker)
+    role = form.role.data or ""
+    area, organisation = _role_place(role, picker, form.organisation_id.data) if role in ROLES else (None, None)
+    errors = _check_grant(role, area, organisation)
+    if not errors:
+        try:
+            grant_person_role(current_user._get_current_object(), user, role, area=area, organisation=organisation)
+        except AccountError as e:
+            errors = e.errors
+        else:
+            db.session.commit()
+            notify(_("%(name)s is now %(role)s.", name=user.display_name, role=ROLE_LABELS[role]))
+            return redirect(url_for("accounts.person", user_id=user.id), 303)
+    db.session.rollback()
+    area_error = _show(form, errors)
+    return _render_person(user, grant_form=form, picker=picker, area_error=area_error)
+
+
+@bp.post("/users/<int:user_id>/roles/<int:rid>/revoke")
+@login_required
+def person_revoke(user_id: int, rid: int):
+    user = _load_person(user_id)
+    assignment = next((ra for ra in user.roles if ra.id == rid), None)
+    if assignment is None:
+        abort(404)
+    if not p.can_revoke_role(current_user, assignment):
+        abort(403)
+    label = assignment.role_label
+    try:
+        revoke_role(current_user._get_current_object(), assignment)
+    except AccountError as e:
+        db.session.rollback()
+        return _render_person(_load_person(user_id), error=str(e.message))
+    db.session.commit()
+    notify(_("%(name)s no longer holds the role %(role)s.", name=user.display_name, role=label))
+    return redirect(url_for("accounts.person", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@login_required
+def person_reset_password(user_id: int):
+    user = _load_person(user_id)
+    if not p.can_reset_password(current_user, user):
+        abort(403)
+    try:
+        password = reset_password(current_user._get_current_object(), user)
+    except AccountError as e:
+        db.session.rollback()
+        return _render_person(user, error=str(e.message))
+    db.session.commit()
+    _remember_password(user, password)
+    notify(_("A new temporary password is ready. %(name)s has been signed out everywhere.", name=user.display_name))
+    return redirect(url_for("accounts.person", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@login_required
+def person_deactivate(user_id: int):
+    user = _load_person(user_id)
+    if not p.can_deactivate_user(current_user, user):
+        abort(403)
+    try:
+        deactivate_user(current_user._get_current_object(), user)
+    except AccountError as e:
+        db.session.rollback()
+        return _render_person(user, error=str(e.message))
+    db.session.commit()
+    notify(_("The account of %(name)s is deactivated: they can no longer sign in.", name=user.display_name))
+    return redirect(url_for("accounts.person", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@login_required
+def person_reactivate(user_id: int):
+    user = _load_person(user_id)
+    if not p.can_reactivate_user(current_user, user):
+        abort(403)
+    try:
+        reactivate_user(current_user._get_current_object(), user)
+    except AccountError as e:
+        db.session.rollback()
+        return _render_person(user, error=str(e.message))
+    db.session.commit()
+    notify(_("The account of %(name)s is active again.", name=user.display_name))
+    return redirect(url_for("accounts.person", user_id=user.id), 303)
+
