@@ -18,7 +18,7 @@ from app.web.input import init_input_checks
 from app.web.security import init_security_headers
 
 #: packages whose policy.py functions (can_* / is_*) are exposed to templates
-POLICY_DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311")
+POLICY_DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications")
 
 
 def _load_user(user_id: str):
@@ -79,7 +79,7 @@ def init_web(app: Flask) -> None:
     # imported once here
     importlib.import_module("app.audit.subscribers")
     for domain in POLICY_DOMAINS:
-        for module in ("subscribers", "cards", "attachments"):
+        for module in ("subscribers", "cards", "attachments", "notices"):
             name = f"app.{domain}.{module}"
             if importlib.util.find_spec(name) is not None:
                 importlib.import_module(name)

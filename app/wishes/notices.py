@@ -1,0 +1,114 @@
+"""Who must hear of a wish's events, and what they are told (the bell; see app/notifications/registry.py).
+
+The resident hears of every step of their own wish; staff of the wish's community hear of a new one to review;
+the claimant (and the named team) hear when the resident answers or the claim ends.
+"""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.models import RoleAssignment, User
+from app.extensions import db
+from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, subject_link
+from app.wishes.models import Wish, WishClaim
+from app.wishes.policy import can_view_wish
+
+
+def _wish(event) -> Wish:
+    return event.subject
+
+
+def _residents(wish: Wish) -> list[int | None]:
+    """The resident; for a resident without an account, whoever recorded the wish for them (they answer for them)."""
+    if wish.wisher_id is not None:
+        return [wish.wisher_id]
+    return [wish.author_id] if wish.on_behalf else []
+
+
+def _params(wish: Wish, **extra) -> dict:
+    return {"title": wish.title, **extra}
+
+
+def _claim(event) -> WishClaim | None:
+    claim_id = event.data.get("claim_id")
+    return db.session.get(WishClaim, claim_id) if claim_id else None
+
+
+def community_staff_ids(community_id: int) -> list[int]:
+    return list(db.session.scalars(
+        select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.area_id == community_id, RoleAssignment.role == "community_staff",
+               User.active.is_(True))
+        .order_by(RoleAssignment.id).limit(RECIPIENTS_MAX)))
+
+
+@subject_link("wish")
+def wish_link(user, wish_id: int) -> str | None:
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or not can_view_wish(user, wish):
+        return None
+    return url_for("wishes.show", wish_id=wish.id)
+
+
+@notice("wish.posted", _l("New micro-wish to review: “%(title)s”."))
+def posted(event) -> Notify:
+    wish = _wish(event)
+    return Notify(to=community_staff_ids(wish.community_id), params=_params(wish))
+
+
+@notice("wish.published", _l("Your wish “%(title)s” is approved and on the wish wall."))
+def published(event) -> Notify:
+    wish = _wish(event)
+    return Notify(to=_residents(wish), params=_params(wish))
+
+
+@notice("wish.rejected", _l("Your wish “%(title)s” was not approved: %(reason)s"))
+def rejected(event) -> Notify:
+    wish = _wish(event)
+    return Notify(to=_residents(wish), params=_params(wish, reason=event.data.get("reason") or ""))
+
+
+@notice("wish.expired", _l("Your wish “%(title)s” has expired: its wanted-by date passed without a claim."))
+def expired(event) -> Notify:
+    wish = _wish(event)
+    return Notify(to=_residents(wish), params=_params(wish))
+
+
+@notice("wish.claimed", _l("Your wish “%(title)s” was claimed by %(by)s."))
+def claimed(event) -> Notify:
+    wish = _wish(event)
+    claim = _claim(event)
+    return Notify(to=_residents(wish), params=_params(wish, by=claim.public_name if claim else "*"))
+
+
+@notice("wish.fulfilled", _l("“%(title)s” is marked as fulfilled. Please confirm that you received it."))
+def fulfilled(event) -> Notify:
+    wish = _wish(event)
+    return Notify(to=_residents(wish), params=_params(wish))
+
+
+@notice("wish.not_received", _l("The resident says “%(title)s” has not arrived: %(note)s"))
+def not_received(event) -> Notify:
+    wish = _wish(event)
+    claim = _claim(event)
+    team = sorted(claim.member_ids) if claim else []
+    return Notify(to=[event.data.get("claimant_id"), *team], params=_params(wish, note=event.data.get("note") or ""))
+
+
+@notice("wish.released", _l("Your claim on “%(title)s” was released: %(reason)s"),
+        auto=_l("Your claim on “%(title)s” was released automatically: the claim deadline passed."))
+def released(event) -> Notify:
+    """The claimant hears when someone else (staff) released it, or the job did; releasing it oneself needs no
+    message (the actor is never told)."""
+    wish = _wish(event)
+    automatic = bool(event.data.get("automatic"))
+    return Notify(to=[event.data.get("claimant_id")], params=_params(wish, reason=event.data.get("reason") or ""),
+                  variant="auto" if automatic else None)
+
+
+@notice("wish.completed", _l("“%(title)s” came true: the resident confirmed it. Thank you!"))
+def completed(event) -> Notify:
+    wish = _wish(event)
+    return Notify(to=[event.data.get("claimant_id"), *(event.data.get("member_ids") or [])], params=_params(wish))
