@@ -132,7 +132,7 @@ class Client:
 
     def token(self) -> str:
         if self._token is None:
-            page = self.c.get("/")
+            page = self.c.get("/", follow_redirects=True)  # e.g. to the page replacing a temporary password
             match = TOKEN_RE.search(page.get_data(as_text=True))
             assert match, "no CSRF token on the home page"
             self._token = match.group(1)

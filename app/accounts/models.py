@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area
@@ -66,6 +66,8 @@ class User(UserMixin, db.Model):
     #: bumped when the password changes, which signs out every other session
     auth_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: set when staff created the account or reset its password: a temporary password must be replaced first
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -107,6 +109,15 @@ class RoleAssignment(db.Model):
         Index("ix_role_assignment_user_role", "user_id", "role"),
         Index("ix_role_assignment_area_role", "area_id", "role"),
         Index("ix_role_assignment_org_role", "organisation_id", "role"),
+        # one row per role and place, even when two people press "grant" at once (NULLs are distinct in a plain
+        # unique constraint, hence one partial index per kind of place)
+        Index("uq_role_assignment_area", "user_id", "role", "area_id", unique=True,
+              sqlite_where=text("area_id IS NOT NULL"), postgresql_where=text("area_id IS NOT NULL")),
+        Index("uq_role_assignment_org", "user_id", "role", "organisation_id", unique=True,
+              sqlite_where=text("organisation_id IS NOT NULL"), postgresql_where=text("organisation_id IS NOT NULL")),
+        Index("uq_role_assignment_global", "user_id", "role", unique=True,
+              sqlite_where=text("area_id IS NULL AND organisation_id IS NULL"),
+              postgresql_where=text("area_id IS NULL AND organisation_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -116,6 +116,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if len(new or "") < 8:
         raise AccountError(_l("The password must be at least 8 characters."), "new_password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.auth_version += 1
     db.session.flush()
     events.emit("account.password_changed", actor=user, subject=user)
@@ -130,9 +131,18 @@ def grant_role(user: User, role: str, *, area: Area | None = None, organisation:
     existing = _same_assignment(user, role, area, organisation)
     if existing:
         return existing
-    assignment = RoleAssignment(user=user, role=role, area=area, organisation=organisation)
-    db.session.add(assignment)
-    db.session.flush()
+    assignment = RoleAssignment(role=role, area=area, organisation=organisation)
+    try:
+        with db.session.begin_nested():  # granted twice at the same instant: the unique index keeps one row
+            assignment.user = user
+            db.session.add(assignment)
+            db.session.flush()
+    except IntegrityError:
+        db.session.expire(user, ["roles"])  # the savepoint took the row back; reload the roles that exist
+        existing = _same_assignment(user, role, area, organisation)
+        if existing is None:
+            raise
+        return existing
     events.emit("account.role_granted", actor=actor, subject=user, role=role,
                 area_id=area.id if area else None, organisation_id=organisation.id if organisation else None)
     return assignment
@@ -246,7 +256,7 @@ def create_person(*, actor: User, display_name: str, username: str | None = None
         raise AccountError.several(errors)
     password = temporary_password()
     user = User(username=normal_username(username), display_name=display_name, mobile=mobile, home_area=home_area,
-                password_hash=hash_password(password))
+                password_hash=hash_password(password), must_change_password=True)
     try:
         with db.session.begin_nested():  # the same form sent twice at once: the database decides, no 500
             db.session.add(user)
@@ -296,6 +306,7 @@ def reset_password(actor: User, user: User) -> str:
         raise AccountError(_l("Change your own password on the “Change password” page."))
     password = temporary_password()
     user.password_hash = hash_password(password)
+    user.must_change_password = True
     user.auth_version += 1
     db.session.flush()
     events.emit("account.password_reset", actor=actor, subject=user, area_id=user.home_area_id)

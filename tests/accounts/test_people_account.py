@@ -40,7 +40,10 @@ def test_reset_password_gives_a_temporary_password_once_and_ends_their_sessions(
     r = fresh.post("/auth/login", {"username": "resident_a", "password": "demo12345"})
     assert r.status_code == 200  # the old password no longer works
     fresh.login("resident_a", password)
-    assert signed_in(fresh)
+    assert reload(city.resident_a).must_change_password
+    assert fresh.post("/auth/password", {"current_password": password, "new_password": "my-own-secret",
+                                         "confirm": "my-own-secret"}).status_code == 303
+    assert signed_in(fresh) and not reload(city.resident_a).must_change_password
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.password_reset"))
     assert audit.actor_id == city.staff_a.id and audit.subject_id == city.resident_a.id
     assert password not in str(audit.details)

@@ -65,6 +65,11 @@ def test_staff_creates_a_resident_whose_temporary_password_works_once_shown(clie
     # the new person signs in with it (by mobile number)
     other = make_client()
     other.login("13811112222", password)
+    first = other.get("/me")  # a temporary password is replaced before anything else
+    assert first.status_code == 303 and first.headers["Location"].endswith("/auth/password")
+    r = other.post("/auth/password", {"current_password": password, "new_password": "my-own-secret",
+                                      "confirm": "my-own-secret"})
+    assert r.status_code == 303
     assert other.get("/me").status_code == 200
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.created"))
     assert audit.actor_id == city.staff_a.id and audit.subject_id == user.id and audit.area_id == city.micro_a1.id
@@ -95,6 +100,8 @@ def test_street_admin_creates_community_staff_who_lives_elsewhere(client, make_c
     assert [(r.role, r.area_id) for r in user.roles] == [("community_staff", city.comm_a2.id)]
     other = make_client()
     other.login("NewStaff", password)
+    assert other.post("/auth/password", {"current_password": password, "new_password": "my-own-secret",
+                                         "confirm": "my-own-secret"}).status_code == 303
     assert other.get("/users/").status_code == 200  # and can now look after their own community
 
 

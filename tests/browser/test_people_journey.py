@@ -73,4 +73,14 @@ def test_people_journey_on_a_phone(phone, shoot, city):
 
     logout(page)
     login(page, "13822223333", password)
+    # the temporary password is replaced before anything else
+    page.wait_for_url(lambda url: url.endswith("/auth/password"))
+    assert page.get_by_text("您拿到的是临时密码").is_visible()
+    page.fill("input[name=current_password]", password)
+    page.fill("input[name=new_password]", "my-own-secret")
+    page.fill("input[name=confirm]", "my-own-secret")
+    shoot(page, "people-5-replace-temporary-password-phone")
+    page.click("form[action='/auth/password'] button")
+    page.wait_for_url(lambda url: "/auth/password" not in url)
+    page.goto("/")
     assert page.locator("h1").inner_text().startswith("您好")
