@@ -112,7 +112,9 @@ def bench_page_weight(app) -> None:
     print("first load: page + CSS/JS, gzip-compressed (budget 51,200 bytes):")
     pages = [("(anonymous)", ["/", "/wishes/", "/issues/?view=public"]),
              ("resident1", ["/", "/wishes/new", "/issues/new"]),
-             ("staff1", ["/", "/wishes/review", "/issues/?view=queue", "/issues/?view=area"]),
+             ("staff1", ["/", "/wishes/review", "/issues/?view=queue", "/issues/?view=area", "/notifications/",
+                         "/users/", "/organisations/"]),
+             ("street1", ["/", "/users/"]),
              ("rider1", ["/issues/quick"])]
     for username, urls in pages:
         c = Client(app.test_client(), app)
