@@ -33,8 +33,8 @@ def _holders(area: Area, roles, limit: int) -> list:
 def handler_ids(handler_area_id: int | None, level: str, limit: int = RECIPIENTS_MAX) -> list[int]:
     """The people in whose queue an issue at ``level`` on its handler area lands (``QUEUE_LEVELS``: the micro-grid
     leader of that micro-grid; the grid leader and the community staff for grid work …). When nobody holds such a
-    role there (a micro-grid without a leader), the nearest people above who may act at that level. At most two
-    bounded queries."""
+    role there (a micro-grid without a leader), the nearest people above who may act at that level; with nobody at
+    all in the area's line, the city admins. At most three bounded queries."""
     area = db.session.get(Area, handler_area_id) if handler_area_id else None
     if area is None or level not in LEVEL_RANK:
         return []
@@ -43,7 +43,13 @@ def handler_ids(handler_area_id: int | None, level: str, limit: int = RECIPIENTS
         return [uid for uid, _area_id in rows]
     able = [r for r in HANDLER_ROLES if LEVEL_RANK[ROLE_TOP_LEVEL[r]] >= LEVEL_RANK[level]]
     rows = _holders(area, able, limit)
-    return [uid for uid, area_id in rows if area_id == rows[0].area_id] if rows else []
+    if rows:
+        return [uid for uid, area_id in rows if area_id == rows[0].area_id]
+    # nobody in the area's line at all (a street without its admin): the city admins, whose queue holds the rest
+    return list(db.session.scalars(
+        select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role == "city_admin", User.active.is_(True))
+        .order_by(RoleAssignment.id).limit(limit)))
 
 
 def _params(issue: Issue, **extra) -> dict:
@@ -72,21 +78,32 @@ def issue_link(user, issue_id: int) -> str | None:
     return url_for("issues.show", issue_id=issue.id)
 
 
+def _in_state(*states: str):
+    def current(issue_id: int) -> bool:
+        return db.session.scalar(select(Issue.state).where(Issue.id == issue_id)) in states
+    return current
+
+
+OPEN = ("reported", "accepted", "in_progress")
+
+
 # -- to the people who must act ---------------------------------------------------------------------------------
-@notice("issue.reported", _l("New issue #%(n)s to accept: %(category)s — %(title)s"), show=_show)
+@notice("issue.reported", _l("New issue #%(n)s to accept: %(category)s — %(title)s"), show=_show,
+        current=_in_state("reported"))
 def reported(event) -> Notify:
     issue = event.subject
     return Notify(to=handler_ids(issue.handler_area_id, issue.level), params=_params(issue, title=issue.title))
 
 
-@notice("issue.assigned", _l("Issue #%(n)s (%(category)s) was assigned to you: %(title)s"), show=_show)
+@notice("issue.assigned", _l("Issue #%(n)s (%(category)s) was assigned to you: %(title)s"), show=_show,
+        current=_in_state(*OPEN))
 def assigned(event) -> Notify:
     issue = event.subject
     return Notify(to=[event.data.get("assignee_id")], params=_params(issue, title=issue.title))
 
 
 @notice("issue.escalated", _l("Issue #%(n)s (%(category)s) was escalated to you (%(level)s): %(reason)s"),
-        show=_show,
+        show=_show, current=_in_state(*OPEN),
         auto=_l("Issue #%(n)s (%(category)s) passed its time limit and was escalated to you (%(level)s)."))
 def escalated(event) -> Notify:
     issue = event.subject
@@ -98,7 +115,7 @@ def escalated(event) -> Notify:
 
 
 @notice("issue.overdue", _l("Issue #%(n)s (%(category)s) is past its time limit (%(level)s). Please act now."),
-        show=_show)
+        show=_show, current=_in_state(*OPEN))
 def overdue(event) -> Notify:
     issue = event.subject
     level = event.data.get("level") or issue.level
@@ -116,7 +133,8 @@ def rejected(event) -> Notify:
     return Notify(to=_notify_list(event), params=_params(event.subject, reason=event.data.get("reason") or ""))
 
 
-@notice("issue.resolved", _l("Your issue #%(n)s (%(category)s) is resolved. Please rate the result."), show=_show)
+@notice("issue.resolved", _l("Your issue #%(n)s (%(category)s) is resolved. Please rate the result."), show=_show,
+        current=_in_state("resolved"))
 def resolved(event) -> Notify:
     return Notify(to=_notify_list(event), params=_params(event.subject))
 

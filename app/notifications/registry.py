@@ -41,17 +41,22 @@ class Notice:
     recipients: Callable[[Any], Any]
     messages: dict[str, Any]
     show: Callable[[dict], dict] | None = None
+    #: ``current(subject_id) -> bool``: whether what the message asks for is still to do (a wish still pending
+    #: review); used to file away notices of a history made all at once, such as the demo city's
+    current: Callable[[int], bool] | None = None
 
 
 _notices: dict[str, Notice] = {}
 _links: dict[str, Callable[[Any, int], str | None]] = {}
 
 
-def notice(event: str, message, *, show: Callable[[dict], dict] | None = None, **variants) -> Callable:
+def notice(event: str, message, *, show: Callable[[dict], dict] | None = None,
+           current: Callable[[int], bool] | None = None, **variants) -> Callable:
     """Decorator: ``fn(event)`` returns who must hear of ``event`` (ids, a Notify, or a list of Notify)."""
 
     def register(fn: Callable) -> Callable:
-        _notices[event] = Notice(event=event, recipients=fn, messages={"": message, **variants}, show=show)
+        _notices[event] = Notice(event=event, recipients=fn, messages={"": message, **variants}, show=show,
+                                 current=current)
         return fn
 
     return register

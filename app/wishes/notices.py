@@ -36,12 +36,23 @@ def _claim(event) -> WishClaim | None:
     return db.session.get(WishClaim, claim_id) if claim_id else None
 
 
-def community_staff_ids(community_id: int) -> list[int]:
+def _active_holders(area_id: int | None, role: str) -> list[int]:
+    if area_id is None:
+        return []
     return list(db.session.scalars(
         select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
-        .where(RoleAssignment.area_id == community_id, RoleAssignment.role == "community_staff",
-               User.active.is_(True))
+        .where(RoleAssignment.area_id == area_id, RoleAssignment.role == role, User.active.is_(True))
         .order_by(RoleAssignment.id).limit(RECIPIENTS_MAX)))
+
+
+def community_staff_ids(community_id: int) -> list[int]:
+    return _active_holders(community_id, "community_staff")
+
+
+def reviewer_ids(wish: Wish) -> list[int]:
+    """Who reviews a new wish: its community's staff; a community without (active) staff leaves it to the street
+    office, which may review it too."""
+    return community_staff_ids(wish.community_id) or _active_holders(wish.street_id, "street_admin")
 
 
 @subject_link("wish")
@@ -52,10 +63,16 @@ def wish_link(user, wish_id: int) -> str | None:
     return url_for("wishes.show", wish_id=wish.id)
 
 
-@notice("wish.posted", _l("New micro-wish to review: “%(title)s”."))
+def _in_state(*states: str):
+    def current(wish_id: int) -> bool:
+        return db.session.scalar(select(Wish.state).where(Wish.id == wish_id)) in states
+    return current
+
+
+@notice("wish.posted", _l("New micro-wish to review: “%(title)s”."), current=_in_state("pending"))
 def posted(event) -> Notify:
     wish = _wish(event)
-    return Notify(to=community_staff_ids(wish.community_id), params=_params(wish))
+    return Notify(to=reviewer_ids(wish), params=_params(wish))
 
 
 @notice("wish.published", _l("Your wish “%(title)s” is approved and on the wish wall."))
@@ -76,14 +93,18 @@ def expired(event) -> Notify:
     return Notify(to=_residents(wish), params=_params(wish))
 
 
-@notice("wish.claimed", _l("Your wish “%(title)s” was claimed by %(by)s."))
-def claimed(event) -> Notify:
+@notice("wish.claimed", _l("Your wish “%(title)s” was claimed by %(by)s."), current=_in_state("claimed"),
+        team=_l("You are named in the team that claimed “%(title)s”. Please help make it come true."))
+def claimed(event) -> list[Notify]:
+    """The resident; and the members an agency admin named for the claim (帮帮团), who now hold it too."""
     wish = _wish(event)
     claim = _claim(event)
-    return Notify(to=_residents(wish), params=_params(wish, by=claim.public_name if claim else "*"))
+    return [Notify(to=_residents(wish), params=_params(wish, by=claim.public_name if claim else "*")),
+            Notify(to=event.data.get("member_ids") or [], params=_params(wish), variant="team")]
 
 
-@notice("wish.fulfilled", _l("“%(title)s” is marked as fulfilled. Please confirm that you received it."))
+@notice("wish.fulfilled", _l("“%(title)s” is marked as fulfilled. Please confirm that you received it."),
+        current=_in_state("fulfilled"))
 def fulfilled(event) -> Notify:
     wish = _wish(event)
     return Notify(to=_residents(wish), params=_params(wish))
@@ -100,12 +121,14 @@ def not_received(event) -> Notify:
 @notice("wish.released", _l("Your claim on “%(title)s” was released: %(reason)s"),
         auto=_l("Your claim on “%(title)s” was released automatically: the claim deadline passed."))
 def released(event) -> Notify:
-    """The claimant hears when someone else (staff) released it, or the job did; releasing it oneself needs no
-    message (the actor is never told)."""
+    """The claimant and the named team hear when someone else (staff) released it, or the job did; releasing it
+    oneself needs no message (the actor is never told)."""
     wish = _wish(event)
     automatic = bool(event.data.get("automatic"))
-    return Notify(to=[event.data.get("claimant_id")], params=_params(wish, reason=event.data.get("reason") or ""),
-                  variant="auto" if automatic else None)
+    claim = _claim(event)
+    team = sorted(claim.member_ids) if claim else []
+    return Notify(to=[event.data.get("claimant_id"), *team],
+                  params=_params(wish, reason=event.data.get("reason") or ""), variant="auto" if automatic else None)
 
 
 @notice("wish.completed", _l("“%(title)s” came true: the resident confirmed it. Thank you!"))
