@@ -45,6 +45,7 @@ class Config:
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     REGISTER_LIMIT_PER_IP = "20 per hour"  # new accounts from one address (a community office registers residents)
     REGISTER_TAKEN_LIMIT_PER_IP = "10 per hour"  # "this number is already registered" answers from one address
+    PEOPLE_TAKEN_LIMIT = "30 per hour"  # the same answer on /users/new, per staff member
     PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
-from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts import bp
@@ -23,20 +24,25 @@ from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LABELS, ROLE_LEVEL, 
 from app.accounts.queries import clean_query, home_names, people_page
 from app.accounts.scope import STAFF_ROLES, holds_area_role, is_city_admin, org_ids, role_areas
 from app.accounts.services import (
+    MOBILE_HAS_ACCOUNT,
     AccountError,
+    RoleAlreadyHeld,
     check_new_account,
     check_role_scope,
     create_person,
     deactivate_user,
     grant_person_role,
+    normal_username,
     reactivate_user,
     reset_password,
     revoke_role,
 )
 from app.areas.models import LEVELS, Area
 from app.areas.services import picker_from_values
-from app.extensions import db
+from app.audit.models import AuditEntry
+from app.extensions import db, limiter
 from app.organisations.models import Organisation
+from app.timeutil import utcnow
 from app.web.forms import show_errors
 from app.web.htmx import notify, wants_fragment
 from app.web.params import parse_id
@@ -203,8 +209,28 @@ def _would_look_after(home: Area | None, role: str, area: Area | None, organisat
     return bool(role and organisation is not None and organisation.id in org_ids(current_user, "agency_admin"))
 
 
+def _just_created_by_me(form: PersonForm) -> User | None:
+    """The account this form describes, if the current user created it in the last two minutes."""
+    username = normal_username(form.username.data)
+    mobile = (form.mobile.data or "").strip() or None
+    if not username and not mobile:
+        return None
+    user = db.session.scalar(select(User).where(
+        or_(User.username == username if username else false(), User.mobile == mobile if mobile else false()),
+        User.created_at >= utcnow() - timedelta(minutes=2)))
+    if user is None or user.display_name != (form.display_name.data or "").strip():
+        return None
+    made = db.session.scalar(select(AuditEntry.id).where(
+        AuditEntry.action == "account.created", AuditEntry.actor_id == current_user.id,
+        AuditEntry.subject_type == "user", AuditEntry.subject_id == user.id).limit(1))
+    return user if made is not None else None
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["PEOPLE_TAKEN_LIMIT"], methods=["POST"], scope="people-taken",
+               key_func=lambda: f"people-taken:{current_user.get_id()}",
+               deduct_when=lambda r: bool(g.get("mobile_has_account")))
 def person_new():
     _require_people_admin()
     form = PersonForm()
@@ -225,6 +251,12 @@ def person_new():
         valid = form.validate_on_submit()
         # every problem at once: the form's own checks and the account's (taken, outside one's area …)
         errors, place = _new_person_errors(form, picker)
+        g.mobile_has_account = errors.get("mobile") is MOBILE_HAS_ACCOUNT
+        just_made = _just_created_by_me(form) if valid and errors else None
+        if just_made is not None:  # "create" pressed twice: the first press made the account
+            db.session.rollback()
+            notify(_("The account of %(name)s is ready.", name=just_made.display_name), "info")
+            return redirect(url_for("accounts.person", user_id=just_made.id), 303)
         if valid and not errors:
             try:
                 user, password = create_person(
@@ -306,6 +338,10 @@ def person_grant(user_id: int):
     if not errors:
         try:
             grant_person_role(current_user._get_current_object(), user, role, area=area, organisation=organisation)
+        except RoleAlreadyHeld as e:  # e.g. "grant" pressed twice: the first press did it
+            db.session.rollback()
+            notify(str(e.message), "info")
+            return redirect(url_for("accounts.person", user_id=user.id), 303)
         except AccountError as e:
             errors = e.errors
         else:

@@ -65,7 +65,14 @@ def people_statement(actor, *, q: str = "", role: str | None = None):
 
 def people_page(actor, *, q: str = "", role: str | None = None, cursor: str | None = None, size: int = 20) -> Page:
     stmt = people_statement(actor, q=q, role=role).options(*LIST_OPTIONS)
-    return keyset_page(db.session, stmt, keys=PEOPLE_KEYS, cursor=cursor, size=size)
+    page = keyset_page(db.session, stmt, keys=PEOPLE_KEYS, cursor=cursor, size=size)
+    if q and MOBILE_SEARCH.match(q):
+        # a whole number finds only people whose number one may see: otherwise guessing the four masked digits
+        # (at most one row: numbers are unique) would reveal it
+        from app.accounts.policy import can_see_mobile
+
+        page = Page(items=[u for u in page.items if can_see_mobile(actor, u)], next_cursor=None)
+    return page
 
 
 def home_names(users) -> dict[int, str]:

@@ -39,6 +39,14 @@ class UsernameTaken(AccountError):
     pass
 
 
+class RoleAlreadyHeld(AccountError):
+    """Nothing to do: often the same "grant" pressed twice."""
+
+
+#: the answer that tells whether a number has an account: rationed per actor on the people pages
+MOBILE_HAS_ACCOUNT = _l("This mobile number already has an account.")
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
@@ -115,6 +123,8 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(_l("The current password is not correct."), "current_password")
     if len(new or "") < 8:
         raise AccountError(_l("The password must be at least 8 characters."), "new_password")
+    if check_password_hash(user.password_hash, new):  # a temporary password stays known to whoever handed it over
+        raise AccountError(_l("Choose a new password that differs from the current one."), "new_password")
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.auth_version += 1
@@ -235,7 +245,7 @@ def check_new_account(display_name: str | None, username: str | None, mobile: st
         if not MOBILE_RE.match(mobile):
             errors["mobile"] = _l("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
         elif db.session.scalar(select(User.id).where(User.mobile == mobile)):
-            errors["mobile"] = _l("This mobile number already has an account.")
+            errors["mobile"] = MOBILE_HAS_ACCOUNT
     return errors
 
 
@@ -276,7 +286,7 @@ def grant_person_role(actor: User, user: User, role: str, *, area: Area | None =
     """``grant_role`` from the people pages: granting what the person already holds is said, not ignored."""
     area, organisation = check_role_scope(role, area, organisation)
     if _same_assignment(user, role, area, organisation):
-        raise AccountError(_l("They already hold this role there."), "role")
+        raise RoleAlreadyHeld(_l("They already hold this role there."), "role")
     return grant_role(user, role, area=area, organisation=organisation, actor=actor)
 
 

@@ -18,12 +18,13 @@
   document.addEventListener("htmx:sendError", function () {
     showToasts([{ message: document.body.dataset.offlineMessage, level: "error" }]);
   });
-  /* Hide no-JS fallbacks (e.g. the area picker's "update" button) once htmx is running. */
+  /* Remove no-JS fallbacks (e.g. the area picker's "update" button) once htmx is running: merely hidden, such a
+     button would still be its form's default, so Enter in a text field would "update the list" instead of sending. */
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
   });
   document.addEventListener("htmx:load", function () {
-    document.querySelectorAll("[data-nojs-only]").forEach(function (el) { el.hidden = true; });
+    document.querySelectorAll("[data-nojs-only]").forEach(function (el) { el.remove(); });
   });
   /* A photo over the size limit is refused on the phone, before minutes of upload on a weak connection. */
   document.addEventListener("change", function (e) {
