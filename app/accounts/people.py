@@ -390,34 +390,32 @@ def person_reset_password(user_id: int):
     return redirect(url_for("accounts.person", user_id=user.id), 303)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
-@login_required
-def person_deactivate(user_id: int):
+def _account_action(user_id: int, allowed, do, message: str):
+    """One change to a person's account: load → authorise → service → commit once → 303 with ``message``
+    (``%(name)s`` is their name); a refusal re-renders their page with the reason."""
     user = _load_person(user_id)
-    if not p.can_deactivate_user(current_user, user):
+    if not allowed(current_user, user):
         abort(403)
     try:
-        deactivate_user(current_user._get_current_object(), user)
+        do(current_user._get_current_object(), user)
     except AccountError as e:
         db.session.rollback()
         return _render_person(user, error=str(e.message))
     db.session.commit()
-    notify(_("The account of %(name)s is deactivated: they can no longer sign in.", name=user.display_name))
+    notify(message % {"name": user.display_name})
     return redirect(url_for("accounts.person", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@login_required
+def person_deactivate(user_id: int):
+    return _account_action(user_id, p.can_deactivate_user, deactivate_user,
+                           _("The account of %(name)s is deactivated: they can no longer sign in."))
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @login_required
 def person_reactivate(user_id: int):
-    user = _load_person(user_id)
-    if not p.can_reactivate_user(current_user, user):
-        abort(403)
-    try:
-        reactivate_user(current_user._get_current_object(), user)
-    except AccountError as e:
-        db.session.rollback()
-        return _render_person(user, error=str(e.message))
-    db.session.commit()
-    notify(_("The account of %(name)s is active again.", name=user.display_name))
-    return redirect(url_for("accounts.person", user_id=user.id), 303)
+    return _account_action(user_id, p.can_reactivate_user, reactivate_user,
+                           _("The account of %(name)s is active again."))
 
