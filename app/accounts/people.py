@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts import bp
@@ -22,27 +21,25 @@ from app.accounts import policy as p
 from app.accounts.forms import EmptyForm, GrantRoleForm, PersonForm
 from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LABELS, ROLE_LEVEL, ROLES, RoleAssignment, User
 from app.accounts.queries import clean_query, home_names, people_page
-from app.accounts.scope import STAFF_ROLES, holds_area_role, is_city_admin, org_ids, role_areas
+from app.accounts.scope import STAFF_ROLES, is_city_admin, org_ids, role_areas
 from app.accounts.services import (
     MOBILE_HAS_ACCOUNT,
     AccountError,
     RoleAlreadyHeld,
+    account_just_created_by,
     check_new_account,
     check_role_scope,
     create_person,
     deactivate_user,
     grant_person_role,
-    normal_username,
     reactivate_user,
     reset_password,
     revoke_role,
 )
 from app.areas.models import LEVELS, Area
 from app.areas.services import picker_from_values
-from app.audit.models import AuditEntry
 from app.extensions import db, limiter
 from app.organisations.models import Organisation
-from app.timeutil import utcnow
 from app.web.forms import show_errors
 from app.web.htmx import notify, wants_fragment
 from app.web.params import parse_id
@@ -186,44 +183,15 @@ def _new_person_errors(form: PersonForm, picker: list[dict]) -> tuple[dict, dict
     home = db.session.get(Area, home_id) if home_id else None
     role = form.role.data or ""
     area = organisation = None
-    if home is not None and not (is_city_admin(current_user) or org_ids(current_user, "agency_admin")
-                                 or holds_area_role(current_user, STAFF_ROLES, home)):
+    if home is not None and not p.can_give_home(current_user, home):
         errors["area_id"] = _("You can only add people who live in your area: choose a micro-grid there.")
     if role:
         area, organisation = _role_place(role, picker, form.organisation_id.data)
         errors.update({k: v for k, v in _check_grant(role, area, organisation).items() if k not in errors})
-    if not errors and not _would_look_after(home, role, area, organisation):
+    if not errors and not p.would_look_after(current_user, home, role, area, organisation):
         errors["role"] = _("Choose a micro-grid in your area, or give them a role you can grant: otherwise they "
                            "would be outside the people you look after.")
     return errors, {"home": home, "role": role, "area": area, "organisation": organisation}
-
-
-def _would_look_after(home: Area | None, role: str, area: Area | None, organisation: Organisation | None) -> bool:
-    """Will the new person be in the actor's list (``policy.can_view_person``) once created?"""
-    if is_city_admin(current_user):
-        return True
-    if home is not None and holds_area_role(current_user, STAFF_ROLES, home):
-        return True
-    if role and area is not None and holds_area_role(current_user, STAFF_ROLES, area):
-        return True
-    return bool(role and organisation is not None and organisation.id in org_ids(current_user, "agency_admin"))
-
-
-def _just_created_by_me(form: PersonForm) -> User | None:
-    """The account this form describes, if the current user created it in the last two minutes."""
-    username = normal_username(form.username.data)
-    mobile = (form.mobile.data or "").strip() or None
-    if not username and not mobile:
-        return None
-    user = db.session.scalar(select(User).where(
-        or_(User.username == username if username else false(), User.mobile == mobile if mobile else false()),
-        User.created_at >= utcnow() - timedelta(minutes=2)))
-    if user is None or user.display_name != (form.display_name.data or "").strip():
-        return None
-    made = db.session.scalar(select(AuditEntry.id).where(
-        AuditEntry.action == "account.created", AuditEntry.actor_id == current_user.id,
-        AuditEntry.subject_type == "user", AuditEntry.subject_id == user.id).limit(1))
-    return user if made is not None else None
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -252,7 +220,8 @@ def person_new():
         # every problem at once: the form's own checks and the account's (taken, outside one's area …)
         errors, place = _new_person_errors(form, picker)
         g.mobile_has_account = errors.get("mobile") is MOBILE_HAS_ACCOUNT
-        just_made = _just_created_by_me(form) if valid and errors else None
+        just_made = account_just_created_by(current_user, form.display_name.data, form.username.data,
+                                            form.mobile.data) if valid and errors else None
         if just_made is not None:  # "create" pressed twice: the first press made the account
             db.session.rollback()
             notify(_("The account of %(name)s is ready.", name=just_made.display_name), "info")

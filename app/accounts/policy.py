@@ -145,3 +145,22 @@ def can_revoke_role(actor, assignment) -> bool:
     if actor.id == target.id and assignment.role in ADMIN_ROLES:
         return any(ra.id != assignment.id and ra.role in ADMIN_ROLES for ra in target.roles)
     return True
+
+
+def can_give_home(actor, home) -> bool:
+    """May the actor create an account living in micro-grid ``home``? Their own area's staff, a city admin, and an
+    agency admin (party members of the branch live anywhere)."""
+    return _signed_in(actor) and (is_city_admin(actor) or bool(org_ids(actor, "agency_admin"))
+                                  or holds_area_role(actor, STAFF_ROLES, home))
+
+
+def would_look_after(actor, home, role: str | None, area, organisation) -> bool:
+    """Will a new account (living in ``home``, given ``role`` on ``area`` / ``organisation``) be among the people the
+    actor looks after (``can_view_person``) once created?"""
+    if is_city_admin(actor):
+        return True
+    if home is not None and holds_area_role(actor, STAFF_ROLES, home):
+        return True
+    if role and area is not None and holds_area_role(actor, STAFF_ROLES, area):
+        return True
+    return bool(role and organisation is not None and organisation.id in org_ids(actor, "agency_admin"))

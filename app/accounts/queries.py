@@ -15,8 +15,10 @@ from sqlalchemy import exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import ROLES, RoleAssignment, User
+from app.accounts.policy import can_see_mobile
 from app.accounts.scope import STAFF_ROLES, is_city_admin, org_ids, role_areas
 from app.areas.models import Area
+from app.areas.services import full_names
 from app.extensions import db
 from app.web.pagination import Page, keyset_page
 
@@ -69,8 +71,6 @@ def people_page(actor, *, q: str = "", role: str | None = None, cursor: str | No
     if q and MOBILE_SEARCH.match(q):
         # a whole number finds only people whose number one may see: otherwise guessing the four masked digits
         # (at most one row: numbers are unique) would reveal it
-        from app.accounts.policy import can_see_mobile
-
         page = Page(items=[u for u in page.items if can_see_mobile(actor, u)], next_cursor=None)
     return page
 
@@ -78,12 +78,5 @@ def people_page(actor, *, q: str = "", role: str | None = None, cursor: str | No
 def home_names(users) -> dict[int, str]:
     """user id → "Community · Grid · Micro-grid" for the page's people, in one query for all their lineages."""
     homes = {u.id: u.home_area for u in users if u.home_area is not None}
-    ids = {i for area in homes.values() for i in area.ancestor_ids}
-    if not ids:
-        return {}
-    names = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))}
-    out = {}
-    for user_id, area in homes.items():
-        parts = [names[i].name for i in area.ancestor_ids if i in names and names[i].level not in ("city", "street")]
-        out[user_id] = " · ".join(parts) or area.name
-    return out
+    names = full_names(homes.values(), "community")
+    return {user_id: names[area.id] for user_id, area in homes.items()}

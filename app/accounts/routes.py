@@ -158,4 +158,21 @@ def me():
     return render_template("accounts/me.html", roles=assignments(current_user))
 
 
+#: what a person with a temporary password may still reach
+EXEMPT_ENDPOINTS = frozenset({"accounts.password", "accounts.logout", "web.set_language", "static", "web.healthz",
+                              "uploads.serve"})
+
+
+@bp.before_app_request
+def _replace_temporary_password():
+    """Someone signed in with a temporary password (made by staff) sets their own before doing anything else."""
+    if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
+        return None
+    if request.endpoint is None or request.endpoint in EXEMPT_ENDPOINTS or request.blueprint == "open311":
+        return None
+    if request.method == "GET":
+        notify(_("Please choose your own password now: the one you were given is temporary."), "info")
+    return redirect(url_for("accounts.password"), 303)
+
+
 from app.accounts import people  # noqa: E402,F401 — the /users/ pages attach to the same blueprint

@@ -11,7 +11,7 @@ from flask import g, has_request_context
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import RoleAssignment
+from app.accounts.models import RoleAssignment, User
 from app.areas.models import Area
 from app.extensions import db
 
@@ -89,3 +89,13 @@ def area_scope(user, area_id_column, roles: str | Iterable[str]):
 def primary_area(user, roles: str | Iterable[str]) -> Area | None:
     areas = role_areas(user, roles)
     return min(areas, key=lambda a: a.depth) if areas else None
+
+
+def active_holders(role: str, area_id: int | None = None, *, limit: int = 50) -> list[int]:
+    """Ids of active accounts holding ``role`` on exactly ``area_id`` (``None``: held on no area, i.e. city admin),
+    oldest assignment first — who to tell when something lands on that place."""
+    where = RoleAssignment.area_id.is_(None) if area_id is None else RoleAssignment.area_id == area_id
+    return list(db.session.scalars(
+        select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
+        .where(where, RoleAssignment.role == role, User.active.is_(True))
+        .order_by(RoleAssignment.id).limit(limit)))

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 from babel.lists import format_list
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +17,7 @@ from app import events
 from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LEVEL, RoleAssignment, User
 from app.accounts.policy import ADMIN_ROLES
 from app.areas.models import Area, level_label
+from app.audit.models import AuditEntry
 from app.errors import DomainError
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -342,3 +344,21 @@ def reactivate_user(actor: User, user: User) -> None:
     user.auth_version += 1
     db.session.flush()
     events.emit("account.reactivated", actor=actor, subject=user, area_id=user.home_area_id)
+
+
+def account_just_created_by(actor: User, display_name: str | None, username: str | None,
+                            mobile: str | None, *, within: timedelta = timedelta(minutes=2)) -> User | None:
+    """The account these details describe, if ``actor`` created it moments ago ("create" pressed twice)."""
+    username = normal_username((username or "").strip() or None)
+    mobile = (mobile or "").strip() or None
+    if not username and not mobile:
+        return None
+    user = db.session.scalar(select(User).where(
+        or_(User.username == username if username else false(), User.mobile == mobile if mobile else false()),
+        User.created_at >= utcnow() - within))
+    if user is None or user.display_name != (display_name or "").strip():
+        return None
+    made = db.session.scalar(select(AuditEntry.id).where(
+        AuditEntry.action == "account.created", AuditEntry.actor_id == actor.id,
+        AuditEntry.subject_type == "user", AuditEntry.subject_id == user.id).limit(1))
+    return user if made is not None else None

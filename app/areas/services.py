@@ -40,6 +40,23 @@ def create_area(name: str, level: str, parent: Area | None = None, code: str | N
     return area
 
 
+def lineages(areas) -> dict[int, list[Area]]:
+    """area id → its areas from the root down (itself included), for many areas in one query."""
+    areas = list(areas)
+    ids = {i for area in areas for i in area.ancestor_ids}
+    by_id = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))} if ids else {}
+    return {area.id: [by_id[i] for i in area.ancestor_ids if i in by_id] for area in areas}
+
+
+def full_names(areas, from_level: str = "street") -> dict[int, str]:
+    """area id → "Community · Grid · Micro-grid" (from ``from_level`` down) for many areas, in one query for all
+    their lineages — for lists and choices where ``Area.full_name`` would cost a query per row."""
+    start = LEVEL_DEPTH[from_level]
+    areas = list(areas)
+    found = lineages(areas)
+    return {area.id: " · ".join(a.name for a in found[area.id] if a.depth >= start) or area.name for area in areas}
+
+
 def children_of(parent_id: int | None, level: str) -> list[Area]:
     # siblings in the order they were set up (一组, 二组, 三组 …), which is how a street office lists them;
     # sorting by name would give 一组, 三组, 二组

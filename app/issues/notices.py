@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import RoleAssignment, User
+from app.accounts.scope import active_holders
 from app.areas.models import Area, level_label
 from app.extensions import db
 from app.issues.models import HANDLER_ROLES, LEVEL_RANK, ROLE_TOP_LEVEL, Issue, shown_text
 from app.issues.policy import can_view_issue
 from app.issues.queries import QUEUE_LEVELS
-from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, subject_link
+from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, state_in, subject_link
 
 
 def _holders(area: Area, roles, limit: int) -> list:
@@ -46,10 +47,7 @@ def handler_ids(handler_area_id: int | None, level: str, limit: int = RECIPIENTS
     if rows:
         return [uid for uid, area_id in rows if area_id == rows[0].area_id]
     # nobody in the area's line at all (a street without its admin): the city admins, whose queue holds the rest
-    return list(db.session.scalars(
-        select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
-        .where(RoleAssignment.role == "city_admin", User.active.is_(True))
-        .order_by(RoleAssignment.id).limit(limit)))
+    return active_holders("city_admin", limit=limit)
 
 
 def _params(issue: Issue, **extra) -> dict:
@@ -78,32 +76,26 @@ def issue_link(user, issue_id: int) -> str | None:
     return url_for("issues.show", issue_id=issue.id)
 
 
-def _in_state(*states: str):
-    def current(issue_id: int) -> bool:
-        return db.session.scalar(select(Issue.state).where(Issue.id == issue_id)) in states
-    return current
-
-
 OPEN = ("reported", "accepted", "in_progress")
 
 
 # -- to the people who must act ---------------------------------------------------------------------------------
 @notice("issue.reported", _l("New issue #%(n)s to accept: %(category)s — %(title)s"), show=_show,
-        current=_in_state("reported"))
+        current=state_in(Issue, "reported"))
 def reported(event) -> Notify:
     issue = event.subject
     return Notify(to=handler_ids(issue.handler_area_id, issue.level), params=_params(issue, title=issue.title))
 
 
 @notice("issue.assigned", _l("Issue #%(n)s (%(category)s) was assigned to you: %(title)s"), show=_show,
-        current=_in_state(*OPEN))
+        current=state_in(Issue, *OPEN))
 def assigned(event) -> Notify:
     issue = event.subject
     return Notify(to=[event.data.get("assignee_id")], params=_params(issue, title=issue.title))
 
 
 @notice("issue.escalated", _l("Issue #%(n)s (%(category)s) was escalated to you (%(level)s): %(reason)s"),
-        show=_show, current=_in_state(*OPEN),
+        show=_show, current=state_in(Issue, *OPEN),
         auto=_l("Issue #%(n)s (%(category)s) passed its time limit and was escalated to you (%(level)s)."))
 def escalated(event) -> Notify:
     issue = event.subject
@@ -115,7 +107,7 @@ def escalated(event) -> Notify:
 
 
 @notice("issue.overdue", _l("Issue #%(n)s (%(category)s) is past its time limit (%(level)s). Please act now."),
-        show=_show, current=_in_state(*OPEN))
+        show=_show, current=state_in(Issue, *OPEN))
 def overdue(event) -> Notify:
     issue = event.subject
     level = event.data.get("level") or issue.level
@@ -134,7 +126,7 @@ def rejected(event) -> Notify:
 
 
 @notice("issue.resolved", _l("Your issue #%(n)s (%(category)s) is resolved. Please rate the result."), show=_show,
-        current=_in_state("resolved"))
+        current=state_in(Issue, "resolved"))
 def resolved(event) -> Notify:
     return Notify(to=_notify_list(event), params=_params(event.subject))
 

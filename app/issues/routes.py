@@ -13,7 +13,7 @@ from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.scope import area_scope, role_areas
 from app.areas.models import LEVEL_DEPTH, Area, level_label
-from app.areas.services import picker_from_values
+from app.areas.services import lineages, picker_from_values
 from app.extensions import db, htmx
 from app.issues import bp
 from app.issues import policy as p
@@ -210,7 +210,7 @@ def quick():
     categories = s.active_categories()
     places = _sentinel_places(current_user)
     form = QuickReportForm()
-    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.name) for a in places]
+    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.name) for a in places]  # for validation
     if request.method == "GET":
         last = db.session.scalar(select(Issue.area_id).where(Issue.reporter_id == current_user.id,
                                                              Issue.channel == "sentinel")
@@ -240,21 +240,14 @@ def quick():
                        groups=_group_by_community(places), chosen=form.area_id.data or "")
 
 
-def _path_at(area: Area, depth: int) -> str | None:
-    """The path of ``area``'s ancestor at ``depth`` (a prefix of its own path), or None when it is higher up."""
-    parts = area.path.strip("/").split("/")
-    return "/" + "/".join(parts[:depth + 1]) + "/" if len(parts) > depth else None
-
-
-def _group_by_community(places: list[Area]) -> list[tuple[str, list[Area]]]:
-    """Micro-grids grouped under their community's name — one query for all the names."""
-    community_depth = LEVEL_DEPTH["community"]
-    community_paths = {_path_at(a, community_depth) for a in places} - {None}
-    names = dict(db.session.execute(select(Area.path, Area.name).where(Area.path.in_(community_paths))).all()) \
-        if community_paths else {}
-    groups: dict[str, list[Area]] = {}
-    for a in places:
-        groups.setdefault(names.get(_path_at(a, community_depth), ""), []).append(a)
+def _group_by_community(places: list[Area]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """(community name, [(micro-grid id, "Grid · Micro-grid")]) — one query for all the names; a community has
+    several "一组", so each option names its grid too."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for area_id, lineage in lineages(places).items():
+        community = next((a.name for a in lineage if a.level == "community"), "")
+        label = " · ".join(a.name for a in lineage if a.depth >= LEVEL_DEPTH["grid"])
+        groups.setdefault(community, []).append((area_id, label))
     return list(groups.items())
 
 

@@ -21,6 +21,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
+from app.extensions import db
+
 #: longest string param kept (a title, a reason): the row stays small, the page stays short
 PARAMS_MAX = 120
 #: a notice never reaches more people than this (recipient queries are bounded too)
@@ -70,6 +74,14 @@ def subject_link(subject_type: str) -> Callable:
         return fn
 
     return register
+
+
+def state_in(model, *states: str) -> Callable[[int], bool]:
+    """A ``current`` check for ``@notice``: the subject (a row of ``model``) is still in one of ``states``."""
+    def current(subject_id: int) -> bool:
+        return db.session.scalar(select(model.state).where(model.id == subject_id)) in states
+
+    return current
 
 
 def notice_for(event: str) -> Notice | None:

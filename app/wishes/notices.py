@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.accounts.models import RoleAssignment, User
+from app.accounts.scope import active_holders
 from app.extensions import db
-from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, subject_link
+from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, state_in, subject_link
 from app.wishes.models import Wish, WishClaim
 from app.wishes.policy import can_view_wish
 
@@ -36,23 +35,15 @@ def _claim(event) -> WishClaim | None:
     return db.session.get(WishClaim, claim_id) if claim_id else None
 
 
-def _active_holders(area_id: int | None, role: str) -> list[int]:
-    if area_id is None:
-        return []
-    return list(db.session.scalars(
-        select(RoleAssignment.user_id).join(User, User.id == RoleAssignment.user_id)
-        .where(RoleAssignment.area_id == area_id, RoleAssignment.role == role, User.active.is_(True))
-        .order_by(RoleAssignment.id).limit(RECIPIENTS_MAX)))
-
-
 def community_staff_ids(community_id: int) -> list[int]:
-    return _active_holders(community_id, "community_staff")
+    return active_holders("community_staff", community_id, limit=RECIPIENTS_MAX)
 
 
 def reviewer_ids(wish: Wish) -> list[int]:
     """Who reviews a new wish: its community's staff; a community without (active) staff leaves it to the street
     office, which may review it too."""
-    return community_staff_ids(wish.community_id) or _active_holders(wish.street_id, "street_admin")
+    return community_staff_ids(wish.community_id) or (
+        active_holders("street_admin", wish.street_id, limit=RECIPIENTS_MAX) if wish.street_id else [])
 
 
 @subject_link("wish")
@@ -63,13 +54,7 @@ def wish_link(user, wish_id: int) -> str | None:
     return url_for("wishes.show", wish_id=wish.id)
 
 
-def _in_state(*states: str):
-    def current(wish_id: int) -> bool:
-        return db.session.scalar(select(Wish.state).where(Wish.id == wish_id)) in states
-    return current
-
-
-@notice("wish.posted", _l("New micro-wish to review: “%(title)s”."), current=_in_state("pending"))
+@notice("wish.posted", _l("New micro-wish to review: “%(title)s”."), current=state_in(Wish, "pending"))
 def posted(event) -> Notify:
     wish = _wish(event)
     return Notify(to=reviewer_ids(wish), params=_params(wish))
@@ -93,7 +78,7 @@ def expired(event) -> Notify:
     return Notify(to=_residents(wish), params=_params(wish))
 
 
-@notice("wish.claimed", _l("Your wish “%(title)s” was claimed by %(by)s."), current=_in_state("claimed"),
+@notice("wish.claimed", _l("Your wish “%(title)s” was claimed by %(by)s."), current=state_in(Wish, "claimed"),
         team=_l("You are named in the team that claimed “%(title)s”. Please help make it come true."))
 def claimed(event) -> list[Notify]:
     """The resident; and the members an agency admin named for the claim (帮帮团), who now hold it too."""
@@ -104,7 +89,7 @@ def claimed(event) -> list[Notify]:
 
 
 @notice("wish.fulfilled", _l("“%(title)s” is marked as fulfilled. Please confirm that you received it."),
-        current=_in_state("fulfilled"))
+        current=state_in(Wish, "fulfilled"))
 def fulfilled(event) -> Notify:
     wish = _wish(event)
     return Notify(to=_residents(wish), params=_params(wish))

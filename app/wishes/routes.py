@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids, role_areas
 from app.areas.models import Area
+from app.areas.services import full_names
 from app.extensions import db, limiter
 from app.timeline.services import entries_for
 from app.timeutil import local_today
@@ -195,7 +196,8 @@ def new():
     form = WishForm()
     form.category.choices = [("", _("— choose —"))] + [(c, category_label(c)) for c in categories()]
     on_behalf_areas = _on_behalf_areas()
-    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.full_name("community")) for a in on_behalf_areas]
+    labels = full_names(on_behalf_areas, "community")
+    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), labels[a.id]) for a in on_behalf_areas]
     behalf = can_post_on_behalf(current_user)
     form.wanted_by.render_kw = {"min": local_today().isoformat()}
     if request.method == "GET":
