@@ -97,14 +97,30 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copy, drop and rename. With foreign keys enforced, dropping
+            # the old table deletes (ON DELETE CASCADE) or nulls every row that refers to it — role rows, wishes,
+            # issues. So they are off while migrating (set on the driver connection, outside any transaction, as
+            # SQLite requires), checked once the migration is done, and on again before the connection goes back
+            # to the pool.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if broken:
+                        raise RuntimeError(f'foreign keys broken by the migration: {broken[:10]}')
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():
