@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, request, session, url_for
@@ -15,8 +16,14 @@ from app.web.htmx import render_page
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only same-site relative paths are followed after login or a language switch."""
-    if not target:
+    """Only same-site relative paths are followed after login or a language switch.
+
+    A control character (CR/LF above all: it cannot go into a ``Location`` header, and a browser ignores a tab or
+    newline inside a URL, so ``/\t/evil.example`` would be ``//evil.example``) or a line separator is never part of
+    a path we wrote: the fallback is used instead."""
+    if not target or not isinstance(target, str):
+        return fallback
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
