@@ -8,6 +8,7 @@ one: they could act as the person), deactivating, reactivating, granting and rev
 from __future__ import annotations
 
 import pytest
+
 from app.accounts.models import User
 from app.extensions import db
 from tests.accounts.test_people_create import place
