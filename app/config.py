@@ -39,6 +39,13 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     RATELIMIT_STORAGE_URI = "memory://"
+    #: production refuses the per-process memory:// store unless this says only one worker process serves
+    RATELIMIT_SINGLE_WORKER = False
+    #: the portal's canonical address (``https://portal.example.org``, or with the path it is served under): API
+    #: answers build absolute URLs from it, never from the request's Host header
+    PUBLIC_BASE_URL: str | None = None
+    #: host names the portal answers to (Flask's own setting); any other Host header gets a 400
+    TRUSTED_HOSTS: list[str] | None = None
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
@@ -82,10 +89,49 @@ ENV_VARS = (
     "SECRET_KEY",
     "DATABASE_URL",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_SINGLE_WORKER",
+    "PUBLIC_BASE_URL",
+    "TRUSTED_HOSTS",
     "UPLOAD_DIR",
     "PROXY_FIX",
     "AREA_LEVEL_LABELS",
 )
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that would make a production deployment quietly wrong: the app refuses to start."""
+
+
+def _public_base_url(value) -> str | None:
+    """``PUBLIC_BASE_URL`` without its trailing slash; an http(s) URL with a host and nothing after the path."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return None
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ConfigurationError(
+            f"PUBLIC_BASE_URL must be the portal's address, like https://portal.example.org (got {value!r}).")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def check_deployment(app, name: str | None) -> None:
+    """Refuse settings that would silently weaken a production deployment; warn about the ones that may."""
+    app.config["PUBLIC_BASE_URL"] = _public_base_url(app.config.get("PUBLIC_BASE_URL"))
+    if name != "production":
+        return
+    store = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if store.startswith("memory://") and not app.config.get("RATELIMIT_SINGLE_WORKER"):
+        raise ConfigurationError(
+            "APP_CONFIG=production with RATELIMIT_STORAGE_URI=memory://: every worker process would keep its own "
+            "count, so the sign-in and registration limits would be multiplied by the number of workers. Set "
+            "RATELIMIT_STORAGE_URI to a shared store (redis://host:6379/0), or set RATELIMIT_SINGLE_WORKER=1 if "
+            "exactly one worker process serves this portal.")
+    if not app.config.get("PUBLIC_BASE_URL") and not app.config.get("TRUSTED_HOSTS"):
+        app.logger.warning(
+            "Neither PUBLIC_BASE_URL nor TRUSTED_HOSTS is set: absolute URLs in the Open311 API are built from the "
+            "request's Host header. Set PUBLIC_BASE_URL to the portal's address.")
 
 
 def load_config(app, config: str | dict | None) -> None:
@@ -112,6 +158,12 @@ def load_config(app, config: str | dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if env.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    if env.get("RATELIMIT_SINGLE_WORKER"):
+        app.config["RATELIMIT_SINGLE_WORKER"] = _bool("RATELIMIT_SINGLE_WORKER")
+    if env.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = env["PUBLIC_BASE_URL"]
+    if env.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h.strip()]
     if env.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = env["UPLOAD_DIR"]
     if env.get("PROXY_FIX"):
@@ -124,6 +176,8 @@ def load_config(app, config: str | dict | None) -> None:
         app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
         app.config.from_prefixed_env("PORTAL")
     app.config.update(overrides)
+
+    check_deployment(app, name)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):

@@ -6,10 +6,14 @@ People administration (``/users/``):
   whose home micro-grid lies in their area or who hold a role on an area in it; an agency branch admin the people
   who hold a role in their organisation. The list at ``/users/`` is the same rule as SQL (``accounts.queries``).
 * who a person *manages* (``can_manage_user``: reset the password, deactivate, grant and revoke): someone they see
-  and who holds no role they could not grant themselves — a password reset hands the new password to the actor, so
-  it must never hand them powers above their own. Party member and sentinel (``PLAIN_ROLES``) give no power over
-  other people and do not shield an account from the staff of the place where its holder lives. Only a city admin
-  manages a city admin.
+  and every one of whose roles they could grant themselves, there. A role is given by a body — a street office
+  (street admin, sentinel), a community (grid and micro-grid leaders), a branch (agency admin, party member on an
+  organisation) — and a person holding it is managed only by that body or above, never by the staff of the place
+  where they happen to live: a password reset hands the new password to the actor, who could then act as the holder
+  (claim wishes for a branch, read contacts a leader sees). So community staff manage residents and their own
+  leaders; a party member is managed by the branch's admin (and the city admin), a sentinel by the street admin
+  (and the city admin). Only a city admin manages a city admin. The same rule shows or hides the buttons on the
+  person's page and answers the POSTs (403).
 * what a person grants (``can_grant_role``): a city admin anything; a street admin community staff, grid and
   micro-grid leaders and sentinels within their street; community staff grid and micro-grid leaders within their
   community; an agency branch admin party members of their own organisation.
@@ -29,8 +33,6 @@ GRANTS = {
 PEOPLE_ADMIN_ROLES = ("street_admin", "community_staff", "agency_admin")
 #: "admin" roles, of which nobody may revoke their own last one (they would lock themselves out)
 ADMIN_ROLES = ("city_admin",) + PEOPLE_ADMIN_ROLES
-#: roles that give no power over other people's data
-PLAIN_ROLES = ("member", "sentinel")
 
 
 def _signed_in(user) -> bool:
@@ -113,8 +115,8 @@ def can_manage_user(actor, target) -> bool:
         return False
     if is_city_admin(actor):
         return True
-    return all(ra.role in PLAIN_ROLES or can_grant_role(actor, ra.role, ra.area, ra.organisation)
-               for ra in target.roles)
+    # every role was given by a body the actor speaks for (or one below it): see the module's docstring
+    return all(can_grant_role(actor, ra.role, ra.area, ra.organisation) for ra in target.roles)
 
 
 def can_see_mobile(actor, target) -> bool:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.widgets import PasswordInput
 
 from app.accounts import bp
 from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm
@@ -106,8 +107,13 @@ def register():
     values = request.form if request.method == "POST" else request.args
     picker = picker_from_values(values)
     area_error = None
-    # "Update the list" (no-JS area picker) re-renders the form without validating it
-    if request.method == "POST" and request.form.get("action") != "pick":
+    picking = request.method == "POST" and request.form.get("action") == "pick"
+    if picking:
+        # "Show the next list" (no-JS area picker) re-renders the form without validating it: the page is the form
+        # still being filled in, so what was typed in the password fields goes back into them (the response is
+        # never stored: see _password_page). A refused submit never echoes a password: the field says so instead.
+        form.password.widget = form.confirm.widget = PasswordInput(hide_value=False)
+    if request.method == "POST" and not picking:
         area_id = parse_id(request.form.get("area_id"))
         area = db.session.get(Area, area_id) if area_id else None
         if form.validate_on_submit():
@@ -128,7 +134,16 @@ def register():
                 return redirect(url_for("web.home"), 303)
         elif area is None or area.level != "microgrid":
             area_error = _("Choose the micro-grid where you live.")
-    return render_template("accounts/register.html", form=form, picker=picker, area_error=area_error)
+    typed = bool(request.form.get("password") or request.form.get("confirm"))
+    return _password_page(render_template("accounts/register.html", form=form, picker=picker, area_error=area_error,
+                                          retype=request.method == "POST" and not picking and typed))
+
+
+def _password_page(body):
+    """A page whose form holds passwords is never cached (nor kept for the back button by a shared computer)."""
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/auth/password", methods=["GET", "POST"])
@@ -149,7 +164,9 @@ def password():
             login_user(current_user._get_current_object())
             notify(_("Your password has been changed. Other devices are signed out."))
             return redirect(url_for("accounts.me"), 303)
-    return render_template("accounts/password.html", form=form)
+    typed = request.method == "POST" and any(request.form.get(f) for f in ("current_password", "new_password",
+                                                                          "confirm"))
+    return _password_page(render_template("accounts/password.html", form=form, retype=typed))
 
 
 @bp.get("/me")

@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, primary_area
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, is_city_admin, primary_area
 from app.areas.models import Area
 from app.areas.services import full_names, staffing_status
 from app.extensions import db
@@ -14,8 +14,11 @@ from app.web.home import HomeCard, home_card
 
 @home_card(order=90)
 def staffing_gaps(user) -> HomeCard | None:
-    """Micro-grids in the user's patch whose "1+1+3" team is incomplete."""
+    """Micro-grids in the user's patch whose "1+1+3" team is incomplete — and the way to the area tree: for a city
+    admin (who holds their role on no area) the city's own overview, where streets and communities are added."""
     top = primary_area(user, STAFF_ROLES + LEADER_ROLES)
+    if top is None and is_city_admin(user):
+        top = db.session.scalar(select(Area).where(Area.level == "city").order_by(Area.id).limit(1))
     if top is None:
         return None
     micro_ids = list(db.session.scalars(

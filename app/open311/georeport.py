@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +22,7 @@ from app.open311.formats import xml_safe
 from app.open311.models import ApiKey, Open311Request
 from app.timeutil import iso_local, local_date_to_utc, utcnow
 from app.web.params import parse_id
+from app.web.routes import external_url
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: sortable "last changed" stamp of the discovery document and service definitions (OPEN311_CHANGESET overrides)
@@ -137,7 +138,7 @@ def service_definition(category) -> dict:
 def discovery() -> dict:
     config = current_app.config
     changeset = config.get("OPEN311_CHANGESET") or CHANGESET
-    endpoint = url_for("open311.discovery", fmt="xml", _external=True).rsplit("/discovery.", 1)[0]
+    endpoint = external_url("open311.discovery", fmt="xml").rsplit("/discovery.", 1)[0]
     return {
         "changeset": changeset,
         "contact": config.get("OPEN311_CONTACT") or _(

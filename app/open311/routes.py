@@ -1,7 +1,7 @@
 """GeoReport v2 endpoints (thin: parse → georeport → render) and the API-key administration pages."""
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +16,7 @@ from app.open311.georeport import ApiError
 from app.open311.models import hash_key
 from app.open311.services import find_key, touch_key
 from app.web.errors import register_api_errors
+from app.web.routes import external_url
 
 FMT = "<any(json,xml):fmt>"
 
@@ -148,8 +149,7 @@ def requests(fmt: str):
         "service_notice": geo.service_notice(issue.category),
         "account_id": record.account_id,
     }], status=201)
-    response.headers["Location"] = url_for("open311.request_doc", service_request_id=issue.id, fmt=fmt,
-                                           _external=True)
+    response.headers["Location"] = external_url("open311.request_doc", service_request_id=issue.id, fmt=fmt)
     response.headers["X-Open311-Token"] = record.token
     return response
 

@@ -8,15 +8,22 @@ from sqlalchemy import func, select
 from app.accounts.scope import STAFF_ROLES, assignments, has_role
 from app.extensions import db
 from app.organisations.models import Pairing
+from app.organisations.policy import can_manage_organisations
 from app.timeutil import local_today
 from app.web.home import HomeCard, home_card
 
 
 @home_card(order=95)
 def my_organisations(user) -> HomeCard | None:
-    """Agency admins cannot open the area overview, so their way to their organisation's page starts here."""
+    """Agency admins cannot open the area overview, so their way to their organisation's page starts here; those
+    who add organisations (city and street admins) find the list here too."""
+    if can_manage_organisations(user):
+        return HomeCard(title=_("Partner organisations"), url=url_for("organisations.index"),
+                        empty_text=_("Agency party branches, enterprises, associations and volunteer teams; pair an "
+                                     "agency with a community for the year."),
+                        action_label=_("Organisations"))
     if has_role(user, STAFF_ROLES):
-        return None  # staff reach the organisations from the area overview
+        return None  # community staff reach the organisations from the area overview
     orgs = {a.organisation_id: a.organisation for a in assignments(user)
             if a.role == "agency_admin" and a.organisation is not None}
     if not orgs:

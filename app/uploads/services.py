@@ -1,8 +1,10 @@
 """Store an uploaded photo safely.
 
 Only JPEG, PNG and WebP are accepted, judged by decoding the bytes (not the file name or the browser's
-content type). Every image is re-encoded as JPEG: EXIF (GPS position, camera serial) and any trailing
-payload are dropped, orientation is applied, and the longest side is capped. If the transaction that
+content type). Every image is re-encoded as JPEG from its pixels alone: no metadata survives — EXIF (GPS
+position, camera serial), XMP, comments (COM), ICC profiles (colours are converted to sRGB first, so a wide-gamut
+phone photo keeps its look), PNG text chunks — and neither does any trailing payload; orientation is applied, and
+the longest side is capped. If the transaction that
 references a file rolls back, the file is removed, so failed forms leave no orphans on disk.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -75,24 +77,42 @@ def check_image(file_storage) -> bytes:
     return data
 
 
+def _in_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
+    """RGB pixels in sRGB: an embedded colour profile is applied (then dropped with the rest of the metadata)."""
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # a broken profile: keep the pixels as they are
+    return img if img.mode == "RGB" else img.convert("RGB")
+
+
+def _pixels_only(img: Image.Image) -> Image.Image:
+    """A new image holding nothing but ``img``'s pixels: Pillow carries ``info`` (comment, XMP, ICC …) along through
+    every operation, and the JPEG encoder writes some of it back (a COM segment survived that way)."""
+    return Image.frombytes("RGB", img.size, img.tobytes())
+
+
 def store_image(file_storage, *, owner=None, subject=None, data: bytes | None = None) -> Upload:
     """Validate, re-encode and store one photo; returns the flushed Upload row."""
     if data is None:
         data = check_image(file_storage)
     try:
         with Image.open(io.BytesIO(data)) as img:
+            icc = img.info.get("icc_profile")
             img = ImageOps.exif_transpose(img)
-            if img.mode in ("RGBA", "LA", "P"):
+            if img.mode in ("RGBA", "LA", "P", "PA"):
                 img = img.convert("RGBA")
                 background = Image.new("RGB", img.size, (255, 255, 255))
                 background.paste(img, mask=img.split()[-1])
                 img = background
-            elif img.mode != "RGB":
-                img = img.convert("RGB")
+            img = _in_srgb(img, icc)
             side = current_app.config["UPLOAD_MAX_SIDE"]
             img.thumbnail((side, side))
+            img = _pixels_only(img)
             out = io.BytesIO()
-            img.save(out, "JPEG", quality=82, optimize=True, progressive=True)  # no exif= → metadata dropped
+            img.save(out, "JPEG", quality=82, optimize=True, progressive=True)
             width, height = img.size
     except (OSError, ValueError, Image.DecompressionBombError):
         raise UploadError(_l("Only JPEG, PNG or WebP photos are accepted.")) from None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -57,14 +59,31 @@ def _fits(value, column) -> bool:
         return MIN_INT <= value <= MAX_ID
     if expected is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if expected is datetime:
-        return isinstance(value, datetime)
+    if expected is datetime:  # times are naive UTC: an offset was not written by us
+        return isinstance(value, datetime) and value.tzinfo is None
     if expected is date:
         return isinstance(value, date) and not isinstance(value, datetime)
     return isinstance(value, expected)
 
 
+#: what no stored text holds (the input check refuses C0 controls; PostgreSQL cannot store NUL) and what no driver
+#: can send (a lone surrogate is not UTF-8): a cursor's string carrying one was not made by us
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _clean(value) -> bool:
+    """A decoded JSON value is one we could have written: text without control characters or lone surrogates, a
+    finite number (JSON's ``NaN``/``Infinity`` extensions are refused), a bool or null."""
+    if isinstance(value, str):
+        return not _NOT_TEXT.search(value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (int, bool))
+
+
 def _decode(cursor: str, n: int) -> tuple | None:
+    """The cursor's values, or None for anything we did not write (a tampered or stale cursor): the list then starts
+    again from its first page — never an error, whatever the bytes."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
@@ -72,15 +91,15 @@ def _decode(cursor: str, n: int) -> tuple | None:
             return None
         out = []
         for v in values:
-            if isinstance(v, dict) and "dt" in v:
+            if isinstance(v, dict) and len(v) == 1 and isinstance(v.get("dt"), str) and _clean(v["dt"]):
                 v = datetime.fromisoformat(v["dt"])
-            elif isinstance(v, dict) and "d" in v:
+            elif isinstance(v, dict) and len(v) == 1 and isinstance(v.get("d"), str) and _clean(v["d"]):
                 v = date.fromisoformat(v["d"])
-            elif not isinstance(v, (int, float, str, bool)) and v is not None:
+            elif not _clean(v):
                 return None
             out.append(v)
         return tuple(out)
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, UnicodeError, RecursionError):
         return None  # a tampered or stale cursor starts again from the first page
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, has_request_context, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -15,13 +16,33 @@ from app.web.htmx import render_page
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only same-site relative paths are followed after login or a language switch."""
-    if not target:
+    """Only same-site relative paths are followed after login or a language switch.
+
+    A control character (CR/LF above all: it cannot go into a ``Location`` header, and a browser ignores a tab or
+    newline inside a URL, so ``/\t/evil.example`` would be ``//evil.example``) or a line separator is never part of
+    a path we wrote: the fallback is used instead."""
+    if not target or not isinstance(target, str):
+        return fallback
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for API answers and links sent out of the portal: ``PUBLIC_BASE_URL`` + the path when the
+    deployment sets its address (the request's Host header — anybody's to send — is then never reflected), the
+    request's own address otherwise (then ``TRUSTED_HOSTS`` should restrict it; production warns at start)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values)
+    root = request.script_root if has_request_context() else ""
+    if root and path.startswith(root + "/"):
+        path = path[len(root):]  # the base URL already names where the portal is mounted
+    return base + path
 
 
 @bp.get("/")

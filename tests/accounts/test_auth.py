@@ -226,3 +226,50 @@ def _throttle_through_redis(app, create_app, Client):
     for _ in range(2):
         second.post("/auth/login", {"username": "ghost", "password": "wrong-password"})
     assert second.post("/auth/login", {"username": "ghost", "password": "wrong-password"}).status_code == 429
+
+
+def _password_values(body: str) -> dict[str, str | None]:
+    """name → value="" of the page's password inputs (None when the input has no value)."""
+    found = {}
+    for tag in re.findall(r"<input[^>]*type=\"password\"[^>]*>", body):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        found[name] = value.group(1) if value else None
+    return found
+
+
+def test_the_no_javascript_area_picker_keeps_the_typed_passwords(client, city):
+    """"Show the next list" re-renders the form being filled in: the passwords stay in their fields, the page is
+    not stored, and nothing is created."""
+    before = _users()
+    r = client.post("/auth/register", {"mobile": "13812345678", "display_name": "新居民", "password": "longenough1",
+                                       "confirm": "longenough1", "street": city.street_a.id, "action": "pick"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and f'<option value="{city.comm_a.id}"' in body
+    assert _password_values(body) == {"password": "longenough1", "confirm": "longenough1"}
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "not sent back" not in body
+    assert _users() == before
+
+
+def test_a_refused_registration_says_the_password_must_be_typed_again(client, city):
+    """A refused submit (here: the micro-grid not chosen down to the end) never echoes the password, and says so
+    next to the field."""
+    r = _register(client, city, area_id="", password="longenough1", confirm="longenough1")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Choose the micro-grid where you live." in body
+    assert not any(_password_values(body).values()) and len(_password_values(body)) == 2
+    assert "longenough1" not in body
+    assert "the password is not sent back to this page: type it again" in body
+    assert r.headers["Cache-Control"] == "no-store"
+    # a first visit has the plain hint
+    assert "not sent back" not in client.get("/auth/register").get_data(as_text=True)
+
+
+def test_a_refused_password_change_says_what_to_type_again(client, city):
+    client.login("resident_a")
+    r = client.post("/auth/password", {"current_password": "demo12345", "new_password": "another-long",
+                                       "confirm": "different-one"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "differ" in body and "type all three again" in body
+    assert "another-long" not in body and "demo12345" not in body

@@ -190,7 +190,10 @@ def test_a_role_one_cannot_grant_shields_the_person(client, city):
     assert "Reset the password" not in body and "Grant a role" not in body and "/revoke" not in body
     assert client.post(f"/users/{city.member_a.id}/password").status_code == 403
     client.logout()
-    client.login("staff_a")  # whose community it is: they may
+    client.login("staff_a")  # where they live and lead: still not theirs, the branch gave the member role
+    assert client.post(f"/users/{city.member_a.id}/password").status_code == 403
+    client.logout()
+    client.login("admin")  # above both bodies
     assert client.post(f"/users/{city.member_a.id}/password").status_code == 303
 
 
