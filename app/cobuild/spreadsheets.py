@@ -163,7 +163,7 @@ def _parse_row(values: dict, sheet: str, row: int, problems: list) -> ItemInput 
     side_text = _text(values.get("responsible_side"))
     side = {v: k for k, v in SIDE_ZH.items()}.get(side_text) or ("agency" if not side_text else None)
     if side is None:
-        local.append(_l("the side carrying it out must be 社区 or 单位"))
+        local.append(_l("the side carrying it out must be %(a)s or %(b)s", a=SIDE_ZH["community"], b=SIDE_ZH["agency"]))
     for message in local:
         problems.append(_row_problem(sheet, row, message))
     if local:
@@ -211,7 +211,7 @@ def import_items(actor, pairing, file_storage) -> int:
         parsed: list[tuple[str, ItemInput]] = []
         known = [SHEETS[k] for k in KINDS]
         if not any(name in workbook.sheetnames for name in known):
-            raise _refuse(_l("No sheet named 需求清单, 资源清单 or 项目清单 was found."))
+            raise _refuse(_l("No sheet named %(names)s was found.", names="、".join(known)))
         for kind in KINDS:
             sheet = SHEETS[kind]
             if sheet not in workbook.sheetnames:
