@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -54,6 +54,18 @@ from app.web.forms import show_errors
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.pagination import keyset_page
 from app.web.params import parse_id
+
+
+def _go(url: str, message: str, category: str = "success"):
+    """After a form: a 303 to ``url``; an htmx form is sent there with HX-Redirect (the message as a flash, since
+    the page is loaded afresh)."""
+    if wants_fragment():
+        flash(message, category)
+        response = Response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    notify(message, category)
+    return redirect(url, 303)
 
 
 def _page_size() -> int:
@@ -206,8 +218,7 @@ def propose(pairing_id: int):
         item = _run(form, errors, call)
         if item is not None:
             db.session.commit()
-            notify(_("Proposed. The other side is asked to agree."))
-            return redirect(url_for("cobuild.item", item_id=item.id), 303)
+            return _go(url_for("cobuild.item", item_id=item.id), _("Proposed. The other side is asked to agree."))
     return render_page("cobuild/form.html", "cobuild/_form.html", form=form, pairing=pairing, kind=kind,
                        mode="propose", action=url_for("cobuild.propose", pairing_id=pairing.id, kind=kind))
 
@@ -238,8 +249,8 @@ def match(pairing_id: int):
         item = _run(form, errors, call)
         if item is not None:
             db.session.commit()
-            notify(_("The project was made. The other side is asked to agree."))
-            return redirect(url_for("cobuild.item", item_id=item.id), 303)
+            return _go(url_for("cobuild.item", item_id=item.id),
+                       _("The project was made. The other side is asked to agree."))
     return render_page("cobuild/form.html", "cobuild/_form.html", form=form, pairing=pairing, kind="project",
                        mode="match", action=url_for("cobuild.match", pairing_id=pairing.id))
 
@@ -267,10 +278,10 @@ def edit(item_id: int):
         if changed is not None:
             db.session.commit()
             if changed and item.state == "proposed" and item.pairing is not None:
-                notify(_("Changed. The other side is asked to agree again."), "info")
+                message = _("Changed. The other side is asked to agree again.")
             else:
-                notify(_("Saved.") if changed else _("Nothing was changed."), "info")
-            return redirect(url_for("cobuild.item", item_id=item.id), 303)
+                message = _("Saved.") if changed else _("Nothing was changed.")
+            return _go(url_for("cobuild.item", item_id=item.id), message, "info")
     return render_page("cobuild/form.html", "cobuild/_form.html", form=form, pairing=item.pairing, kind=item.kind,
                        mode="edit", item=item, action=url_for("cobuild.edit", item_id=item.id))
 
@@ -476,8 +487,7 @@ def publish():
         item = _run(form, errors, call)
         if item is not None:
             db.session.commit()
-            notify(_("Published. Agencies can now claim it."))
-            return redirect(url_for("cobuild.item", item_id=item.id), 303)
+            return _go(url_for("cobuild.item", item_id=item.id), _("Published. Agencies can now claim it."))
     return render_page("cobuild/form.html", "cobuild/_form.html", form=form, pairing=None,
                        kind="project" if key_project else "need", mode="publish", action=url_for("cobuild.publish"))
 
