@@ -66,7 +66,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
 #: one package per capability; each has a blueprint ``bp`` in __init__ and its views in routes.py
 BLUEPRINT_PACKAGES = ("web", "accounts", "areas", "organisations", "uploads", "wishes", "issues", "open311",
-                      "notifications")
+                      "notifications", "cobuild")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 
-DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications")
+DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications", "cobuild")
 
 
 def load_domain_modules(module: str) -> None:

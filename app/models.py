@@ -2,6 +2,7 @@
 from app.accounts.models import RoleAssignment, User  # noqa: F401
 from app.areas.models import Area, StaffingPost  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
+from app.cobuild import models as _cobuild  # noqa: F401
 from app.issues import models as _issues  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.open311 import models as _open311  # noqa: F401

@@ -18,7 +18,8 @@ from app.web.input import init_input_checks
 from app.web.security import init_security_headers
 
 #: packages whose policy.py functions (can_* / is_*) are exposed to templates
-POLICY_DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications")
+POLICY_DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications",
+                  "cobuild")
 
 
 def _load_user(user_id: str):

@@ -1,0 +1,31 @@
+"""Checklist items for tests, made through the services (as the pages would)."""
+from __future__ import annotations
+
+from datetime import date
+
+from app.cobuild import services
+from app.cobuild.services import ItemInput
+from app.extensions import db
+from app.timeutil import local_today
+
+
+def item_input(title="Meals for the elderly", side="agency", **kw) -> ItemInput:
+    year = local_today().year
+    return ItemInput(title=title, description=kw.pop("description", "twice a week"), category="elderly",
+                     quantity="20", value=kw.pop("value", 1000), community_contact="Chen", agency_contact="Zhao",
+                     responsible_side=side, target_date=kw.pop("target_date", date(year, 12, 31)), **kw)
+
+
+def form(title="Meals for the elderly", **kw) -> dict:
+    data = {"title": title, "description": "twice a week", "category": "elderly", "quantity": "20",
+            "value": "1000", "community_contact": "Chen", "agency_contact": "Zhao", "responsible_side": "agency",
+            "target_date": f"{local_today().year}-12-31"}
+    data.update(kw)
+    return data
+
+
+def agreed_item(city, kind="project", **kw):
+    item = services.propose(city.staff_a, city.pairing_a, kind, item_input(**kw))
+    services.agree(city.agency_admin_a, item)
+    db.session.commit()
+    return item.id
