@@ -50,6 +50,29 @@
     form.dataset.submitted = "1";
     setTimeout(function () { delete form.dataset.submitted; }, 4000);
   }, true);
+  /* A refused action's message may be swapped in above the viewport (the form is far down a long page): after a
+     swap, the first message (role="alert" or data-focus-error) in the new content is scrolled to the middle and
+     focused, so the tap visibly answers and a screen reader reads it. Error responses (4xx/5xx) are swapped too
+     (see htmx-config in base.html), so this covers them. */
+  function errorIn(root) {
+    if (!root || root.nodeType !== 1 || !document.contains(root)) return null;
+    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll("[data-focus-error], [role=alert]")));
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].matches("[data-focus-error], [role=alert]") && all[i].getClientRects().length) return all[i];
+    }
+    return null;
+  }
+  var answered = null;  /* the request whose message has been shown: htmx settles each swapped element apart */
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr === answered) return;
+    var el = errorIn(e.target);
+    if (!el) return;
+    answered = xhr;
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "center" });
+  });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.target.closest && e.target.closest("form");
     if (form) delete form.dataset.submitted;

@@ -1,36 +1,86 @@
-"""Versioned static URLs (?v=<content hash>) so static files can be cached for a year."""
+"""Versioned static URLs (?v=<content hash>) so static files can be cached for a year.
+
+A page links ``/static/app.css?v=<hash of the file>``. A request whose ``v`` is the hash of the file actually served is
+answered ``public, max-age=31536000, immutable``: the browser keeps it for a year and never asks again (a changed file
+gets a new URL). Anything else — no ``v``, or a ``v`` of another version (a page rendered by a worker that had not yet
+seen the new file, during a deploy) — gets a short ``max-age`` and is revalidated with its ETag (a 304 without body).
+"""
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, request, session, url_for
+from werkzeug.security import safe_join
+
+YEAR = 31536000
+#: unversioned static URLs (e.g. a photo placeholder typed into CSS): cached briefly, then revalidated
+SHORT_MAX_AGE = 300
 
 _hashes: dict[tuple[str, float], str] = {}
 
 
-def asset_url(filename: str) -> str:
-    path = Path(current_app.static_folder) / filename
+def _file_hash(path: Path) -> str | None:
     try:
         mtime = path.stat().st_mtime
     except OSError:
-        return url_for("static", filename=filename)
-    key = (filename, mtime)
+        return None
+    key = (str(path), mtime)
     if key not in _hashes:
         _hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return url_for("static", filename=filename, v=_hashes[key])
+    return _hashes[key]
+
+
+def asset_url(filename: str) -> str:
+    digest = _file_hash(Path(current_app.static_folder) / filename)
+    if digest is None:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=digest)
+
+
+def _is_current_version() -> bool:
+    """True when the request's ``v`` is the hash of the file this response carries."""
+    version = request.args.get("v")
+    filename = (request.view_args or {}).get("filename")
+    if not version or not filename:
+        return False
+    joined = safe_join(current_app.static_folder, filename)
+    return joined is not None and _file_hash(Path(joined)) == version
+
+
+def cache_static(response):
+    if request.endpoint != "static" or response.status_code not in (200, 304):
+        return response
+    cc = response.cache_control
+    cc.no_cache = None  # send_file marks every file "no-cache" when SEND_FILE_MAX_AGE_DEFAULT is unset
+    cc.public = True
+    if _is_current_version():
+        cc.max_age = YEAR
+        cc.immutable = True
+    else:
+        cc.max_age = SHORT_MAX_AGE
+        cc.immutable = False
+    return response
+
+
+def forget_session():
+    """A static file does not depend on who asks: neither ``Vary: Cookie`` nor ``Set-Cookie`` on it. (Hooks that look
+    at the signed-in user run for every request and touch the session; a changed session cookie would otherwise make
+    the browser fetch its cached CSS and JS again, and shared caches refuse responses that set cookies.)"""
+    if request.endpoint == "static":
+        current = session._get_current_object()  # each read through the proxy marks the session accessed again
+        current.modified = False
+        current.accessed = False
 
 
 def init_assets(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
+    app.after_request(cache_static)
 
-    @app.after_request
-    def cache_static(response):
-        if request.endpoint == "static" and response.status_code in (200, 304):
-            if request.args.get("v"):
-                response.cache_control.public = True
-                response.cache_control.max_age = 31536000
-                response.cache_control.immutable = True
-            else:
-                response.cache_control.max_age = 3600
+    def _last(response):
+        forget_session()
         return response
+
+    # after_request functions run in reverse order of registration: first in the list runs last, after Flask-Login
+    # has looked for its remember flag in the session
+    app.after_request_funcs.setdefault(None, []).insert(0, _last)
