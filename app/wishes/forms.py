@@ -43,13 +43,13 @@ class ClaimForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=NOTE_MAX)])
+    reason = TextAreaField(_l("Reason"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
 
 
 class FulfilForm(FlaskForm):
-    note = TextAreaField(_l("What was done"), validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("What was done"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
     photo = FileField(_l("Photo (optional)"), render_kw={"accept": IMAGE_TYPES})

@@ -61,10 +61,11 @@ def test_a_cut_off_photo_is_refused_clearly_when_posting(app, make_client, city)
 def test_a_cut_off_photo_is_refused_clearly_when_fulfilling(app, make_client, city):
     wid = make_wish(city, "claimed")
     before = files_under(app.config["UPLOAD_DIR"])
-    r = client_as(make_client, "member_a").post(
+    member = client_as(make_client, "member_a")
+    r = member.post(
         f"/wishes/{wid}/fulfil", {"fulfil-note": "Delivered", "fulfil-photo": (io.BytesIO(cut_off_jpeg()), "a.jpg")},
         content_type="multipart/form-data")
-    assert r.status_code == 200 and DAMAGED in body(r)
+    assert r.status_code == 303 and DAMAGED in body(member.get(r.headers["Location"]))
     assert get_wish(wid).state == "claimed" and files_under(app.config["UPLOAD_DIR"]) == before
 
 
