@@ -71,7 +71,9 @@ def test_signed_out_visitor_is_told_how_to_claim(make_client, city):
     assert "Sign in to claim" not in body(client_as(make_client, None).get(f"/wishes/{claimed}"))
     # the link brings the visitor back to the wish after signing in
     member = make_client()
-    r = member.post(f"/auth/login?next=/wishes/{wid}", {"username": "member_a", "password": "demo12345"})
+    login = body(member.get(f"/auth/login?next=/wishes/{wid}"))
+    assert re.search(rf'name="next"[^>]*value="/wishes/{wid}"', login)
+    r = member.post("/auth/login", {"username": "member_a", "password": "demo12345", "next": f"/wishes/{wid}"})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/wishes/{wid}")
 
 
