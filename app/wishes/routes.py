@@ -23,7 +23,7 @@ from app.web.htmx import notify, render_page, wants_fragment
 from app.web.pagination import keyset_page
 from app.web.params import parse_id
 from app.web.routes import safe_next
-from app.wishes import bp, services
+from app.wishes import bp, photos, services
 from app.wishes.forms import ClaimForm, FulfilForm, NoteForm, ReasonForm, WishForm
 from app.wishes.models import (
     STATE_LABELS,
@@ -41,6 +41,7 @@ from app.wishes.policy import (
     can_confirm_wish,
     can_fulfil_wish,
     can_post_on_behalf,
+    can_post_wish,
     can_read_wish_note,
     can_release_wish,
     can_review_wish,
@@ -157,12 +158,10 @@ def _parse_date(raw: str | None) -> date | None:
                           example=(local_today() + timedelta(days=14)).isoformat()), "wanted_by") from None
 
 
-def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], photo: bytes | None) -> Wish:
-    """Parse the post form and hand it to the service (which validates everything and raises WishError).
-
-    A value or date that cannot be parsed, or an unknown resident, is reported together with every other problem
-    of the form, so the resident fixes them all in one go.
-    """
+def _checked_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area]) -> dict:
+    """Parse the post form into the service's arguments. A value or date that cannot be parsed, or an unknown
+    resident, is reported together with every other problem of the form (one WishError), so the resident fixes
+    them all in one go."""
     parse_errors: dict = {}
 
     def parsed(parse, *args):
@@ -177,20 +176,27 @@ def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], p
     if behalf and wisher is None and (form.subject_name.data or "").strip():
         area_id = parse_id(form.area_id.data)
         area = next((a for a in on_behalf_areas if a.id == area_id), None)
-    data = WishInput(category=form.category.data or "", title=form.title.data or "",
-                     description=form.description.data or "", value=parsed(_parse_value, form.value.data),
-                     wanted_by=parsed(_parse_date, form.wanted_by.data))
-    if parse_errors:
-        try:
-            services.validate_input(data)
-        except WishError as e:
-            raise WishError.several({**e.errors, **parse_errors}) from None
-        raise WishError.several(parse_errors)
-    return services.post_wish(
-        current_user, data, wisher=wisher, area=area,
+    args = dict(
+        data=WishInput(category=form.category.data or "", title=form.title.data or "",
+                       description=form.description.data or "", value=parsed(_parse_value, form.value.data),
+                       wanted_by=parsed(_parse_date, form.wanted_by.data)),
+        wisher=wisher, area=area,
         subject_name=form.subject_name.data if behalf else None,
-        subject_contact=form.subject_contact.data if behalf else None,
-        photo=photo, post_key=form.post_key.data or None)
+        subject_contact=form.subject_contact.data if behalf else None)
+    try:
+        services.check_post(current_user, **args)
+    except WishError as e:
+        raise WishError.several({**e.errors, **parse_errors}) from None
+    if parse_errors:
+        raise WishError.several(parse_errors)
+    return args
+
+
+def _show_all(form: WishForm, error: WishError) -> None:
+    """Every message under its field; a field the form's own validators already refused keeps just that message."""
+    fresh = {f: m for f, m in error.errors.items() if not (f and f in form and form[f].errors)}
+    if fresh:
+        show_errors(form, WishError.several(fresh))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -198,6 +204,9 @@ def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], p
 @limiter.limit(lambda: current_app.config.get("WISH_POST_LIMIT", "20 per day"), methods=["POST"],
                key_func=lambda: f"wish-post:{current_user.get_id()}", deduct_when=lambda r: r.status_code == 303)
 def new():
+    if not can_post_wish(current_user):
+        # asked at once, not after a filled-in form: who may post, and where to turn instead
+        return render_template("wishes/cannot_post.html"), 403
     form = WishForm()
     form.category.choices = [("", _("— choose —"))] + [(c, category_label(c)) for c in categories()]
     on_behalf_areas = _on_behalf_areas()
@@ -205,23 +214,34 @@ def new():
     form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), labels[a.id]) for a in on_behalf_areas]
     behalf = can_post_on_behalf(current_user)
     form.wanted_by.render_kw = {"min": local_today().isoformat()}
+    kept = False
     if request.method == "GET":
         form.post_key.data = secrets.token_urlsafe(16)
         form.wanted_by.data = (local_today() + timedelta(days=30)).isoformat()
-    elif form.validate_on_submit():
-        existing = services.find_by_post_key(form.post_key.data)
-        if existing is not None and existing.author_id == current_user.id:
-            notify(_("This wish was already posted; here it is."), "info")
-            return redirect(url_for("wishes.show", wish_id=existing.id), 303)
-        photo = None
-        try:
+    else:
+        valid = form.validate_on_submit()
+        if not form.csrf_token.errors:
+            existing = services.find_by_post_key(form.post_key.data)
+            if existing is not None and existing.author_id == current_user.id:
+                notify(_("This wish was already posted; here it is."), "info")
+                return redirect(url_for("wishes.show", wish_id=existing.id), 303)
+            # the photo: a new file is checked first, before anything changes; else the one kept from the last round
+            photo, kept_token = None, form.kept_photo.data or None
             if has_file(form.photo.data):
-                photo = check_image(form.photo.data)  # validated before anything changes
-        except UploadError as e:
-            form.photo.errors.append(str(e.message))
-        if not form.photo.errors:
+                try:
+                    photo = check_image(form.photo.data)
+                except UploadError as e:
+                    form.photo.errors = [str(e.message)]
+            elif kept_token and not form.drop_photo.data:
+                photo = photos.load(kept_token, current_user.id)
+                if photo is None:
+                    form.photo.errors = [_("The photo chosen earlier is no longer kept. Please choose it again.")]
             try:
-                wish = _post_from_form(form, behalf, on_behalf_areas, photo)
+                args = _checked_form(form, behalf, on_behalf_areas)
+                if valid and not form.photo.errors:
+                    wish = services.post_wish(current_user, **args, photo=photo, post_key=form.post_key.data or None)
+                else:
+                    wish = None
             except DuplicatePost:
                 db.session.rollback()
                 existing = services.find_by_post_key(form.post_key.data)
@@ -230,15 +250,29 @@ def new():
                     return redirect(url_for("wishes.show", wish_id=existing.id), 303)
                 form.post_key.data = secrets.token_urlsafe(16)
                 form.form_errors.append(_("Please check the form and send it again."))
+                wish = None
             except WishError as e:
                 db.session.rollback()
-                show_errors(form, e)
-            else:
+                _show_all(form, e)
+                wish = None
+            if wish is not None:
                 db.session.commit()
+                photos.discard(kept_token, current_user.id)
                 notify(_("Your wish was sent. Community staff will review it soon."))
                 return redirect(url_for("wishes.show", wish_id=wish.id), 303)
+            # sent back: a photo that passed its checks waits on the server for the next round
+            form.kept_photo.data = ""
+            form.drop_photo.data = False
+            if photo is not None and not form.photo.errors:
+                if kept_token and not has_file(form.photo.data):
+                    form.kept_photo.data = kept_token
+                else:
+                    photos.discard(kept_token, current_user.id)
+                    form.kept_photo.data = photos.keep(photo, current_user.id)
+                kept = True
     return render_template("wishes/new.html", form=form, behalf=behalf, cap=services.value_cap(),
-                           today=local_today().isoformat(), has_home=current_user.home_area is not None)
+                           today=local_today().isoformat(), has_home=current_user.home_area is not None,
+                           kept=kept)
 
 
 # ---------------------------------------------------------------- detail

@@ -155,43 +155,74 @@ def find_by_post_key(key: str | None) -> Wish | None:
     return db.session.scalar(select(Wish).where(Wish.post_key == key))
 
 
+@dataclass
+class Placement:
+    """Whose wish it is and where it is placed, as checked by ``check_post``."""
+
+    on_behalf: bool
+    wisher: User | None
+    area: Area
+    community: Area
+    street: Area | None
+    subject_name: str | None
+    subject_contact: str | None
+
+
+def check_post(author: User, data: WishInput, *, wisher: User | None = None, area: Area | None = None,
+               subject_name: str | None = None, subject_contact: str | None = None) -> tuple[WishInput, Placement]:
+    """Everything ``post_wish`` checks, changing nothing: one WishError carrying every problem of the form."""
+    errors: dict = {}
+    try:
+        data = validate_input(data)
+    except WishError as e:
+        errors.update(e.errors)
+
+    def problem(message, field=None):
+        errors.setdefault(field, message)
+
+    on_behalf = wisher is not None or bool(_clean(subject_name))
+    if on_behalf and wisher is not None and wisher.id == author.id:
+        on_behalf, wisher = False, None
+    if not on_behalf:
+        wisher = author
+        area = author.home_area
+        subject_name = subject_contact = None
+        if area is None:
+            problem(_l("Your account has no home community yet. Ask your community office to set it."))
+    elif wisher is not None:
+        area = wisher.home_area
+        subject_name = subject_contact = None
+        if area is None:
+            problem(_l("That resident has no home community on record."), "resident")
+    else:
+        subject_name = _clean(subject_name)[:20]
+        subject_contact = _clean(subject_contact)[:80] or None
+        if area is None or area.level not in ("community", "grid", "microgrid"):
+            problem(_l("Choose where the resident lives."), "area_id")
+            area = None
+    if on_behalf and area is not None and not holds_area_role(author, STAFF_ROLES + LEADER_ROLES, area):
+        problem(_l("You can only record wishes for residents of your own area."), "resident")
+    community, street = _community_and_street(area) if area is not None else (None, None)
+    if area is not None and community is None:
+        problem(_l("The resident's home is not inside a community."))
+    if errors:
+        raise WishError.several(errors)
+    return data, Placement(on_behalf, wisher, area, community, street, subject_name, subject_contact)
+
+
 def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area: Area | None = None,
               subject_name: str | None = None, subject_contact: str | None = None,
               photo: bytes | None = None, post_key: str | None = None) -> Wish:
     """A resident posts for themself (wisher is None → the author), or staff / a leader records it on behalf of a
     resident (``wisher`` with an account, or ``subject_name`` + ``area`` for one without)."""
-    data = validate_input(data)
-    on_behalf = wisher is not None or bool(_clean(subject_name))
-    if on_behalf:
-        if wisher is not None and wisher.id == author.id:
-            on_behalf, wisher = False, None
-    if not on_behalf:
-        wisher = author
-        area = author.home_area
-        if area is None:
-            raise WishError(_l("Your account has no home community yet. Ask your community office to set it."))
-    else:
-        if wisher is not None:
-            area = wisher.home_area
-            if area is None:
-                raise WishError(_l("That resident has no home community on record."), "resident")
-            subject_name, subject_contact = None, None
-        else:
-            subject_name = _clean(subject_name)[:20]
-            subject_contact = _clean(subject_contact)[:80] or None
-            if area is None or area.level not in ("community", "grid", "microgrid"):
-                raise WishError(_l("Choose where the resident lives."), "area_id")
-        if not holds_area_role(author, STAFF_ROLES + LEADER_ROLES, area):
-            raise WishError(_l("You can only record wishes for residents of your own area."), "resident")
-    community, street = _community_and_street(area)
-    if community is None:
-        raise WishError(_l("The resident's home is not inside a community."))
-
+    data, place = check_post(author, data, wisher=wisher, area=area, subject_name=subject_name,
+                             subject_contact=subject_contact)
+    on_behalf, wisher, area = place.on_behalf, place.wisher, place.area
     now = utcnow()
-    wish = Wish(area_id=area.id, community_id=community.id, street_id=street.id if street else None,
+    wish = Wish(area_id=area.id, community_id=place.community.id, street_id=place.street.id if place.street else None,
                 wisher_id=wisher.id if wisher is not None else None, author_id=author.id, on_behalf=on_behalf,
-                subject_name=subject_name if wisher is None and on_behalf else None,
-                subject_contact=subject_contact if wisher is None and on_behalf else None,
+                subject_name=place.subject_name if wisher is None and on_behalf else None,
+                subject_contact=place.subject_contact if wisher is None and on_behalf else None,
                 category=data.category, title=data.title, description=data.description, value=data.value,
                 wanted_by=data.wanted_by, state="pending", post_key=post_key or None, created_at=now, updated_at=now)
     db.session.add(wish)

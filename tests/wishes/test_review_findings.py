@@ -146,5 +146,5 @@ def test_contact_details_only_for_the_wisher_the_claimant_and_the_communitys_sta
 
 
 def test_no_home_community_is_said_once(make_client, city):
-    r = client_as(make_client, "agency_a").post("/wishes/new", form())
-    assert body(r).count("Your account has no home community yet.") == 1
+    r = client_as(make_client, "agency_a").get("/wishes/new")
+    assert r.status_code == 403 and body(r).count("Your account has no home community yet") == 1
