@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, _playwright, browser, live_server, login, phone, shoot  # noqa: F401
+from tests.browser.conftest import PHONE, login
 from tests.wishes.helpers import get_wish, make_wish
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone_nojs(browser, live_server):  # noqa: F811
+def phone_nojs(browser, live_server):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server, device_scale_factor=1,
                                   is_mobile=True, has_touch=True, java_script_enabled=False)
     context.set_default_timeout(10_000)
@@ -25,7 +25,7 @@ def _refuse_not_received(page, wid):
     page.click(f"form[action='/wishes/{wid}/not-received'] button")
 
 
-def test_not_received_without_a_note_without_javascript(phone_nojs, shoot, city):  # noqa: F811
+def test_not_received_without_a_note_without_javascript(phone_nojs, shoot, city):
     wid = make_wish(city, "fulfilled")
     page = phone_nojs.new_page()
     _refuse_not_received(page, wid)
@@ -39,7 +39,7 @@ def test_not_received_without_a_note_without_javascript(phone_nojs, shoot, city)
     assert get_wish(wid).state == "fulfilled"
 
 
-def test_not_received_without_a_note_with_htmx(phone, shoot, city):  # noqa: F811
+def test_not_received_without_a_note_with_htmx(phone, shoot, city):
     wid = make_wish(city, "fulfilled")
     page = phone.new_page()
     _refuse_not_received(page, wid)
@@ -50,7 +50,7 @@ def test_not_received_without_a_note_with_htmx(phone, shoot, city):  # noqa: F81
     assert get_wish(wid).state == "fulfilled"
 
 
-def test_withdraw_asks_first_on_a_phone(phone, phone_nojs, shoot, city):  # noqa: F811
+def test_withdraw_asks_first_on_a_phone(phone, phone_nojs, shoot, city):
     first, second = make_wish(city, "published", title="First"), make_wish(city, "published", title="Second")
     plain = phone_nojs.new_page()
     login(plain, "resident_a")
