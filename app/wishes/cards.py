@@ -10,7 +10,7 @@ from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids
 from app.extensions import db
 from app.web.home import HomeCard, home_card
 from app.wishes.models import Wish, WishClaim, WishClaimMember, state_label
-from app.wishes.policy import can_claim_any, can_review_wishes
+from app.wishes.policy import can_claim_any, can_post_wish, can_review_wishes
 
 SHOWN = 5
 
@@ -37,8 +37,8 @@ def my_wishes(user) -> HomeCard | None:
         return None
     mine = (or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.is_open)
     count = db.session.scalar(select(func.count()).select_from(Wish).where(*mine))
-    if not count and any(True for _ in assignments(user)):
-        return None  # people with a role see this card only when they have wishes of their own
+    if not count and (any(True for _ in assignments(user)) or not can_post_wish(user)):
+        return None  # people with a role, or who cannot post, see this card only when they have wishes of their own
     rows = list(db.session.scalars(
         select(Wish).where(*mine)
         .order_by((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()).limit(SHOWN)))

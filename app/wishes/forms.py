@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +23,9 @@ class WishForm(FlaskForm):
     value = StringField(_l("Estimated value (yuan)"))
     wanted_by = StringField(_l("Wanted by"))
     photo = FileField(_l("Photo (optional)"), render_kw={"accept": IMAGE_TYPES})
+    #: a photo checked on an earlier round of this form, kept on the server (app/wishes/photos.py)
+    kept_photo = HiddenField(validators=[Length(max=300)])
+    drop_photo = BooleanField(_l("Post without the photo I chose"))
     post_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{8,32}$")])
     # 代录: staff or an area leader records the wish of a resident
     resident = StringField(_l("Resident's username or mobile number"), validators=[Length(max=64)])
@@ -43,13 +46,13 @@ class ClaimForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=NOTE_MAX)])
+    reason = TextAreaField(_l("Reason"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
 
 
 class FulfilForm(FlaskForm):
-    note = TextAreaField(_l("What was done"), validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("What was done"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
     photo = FileField(_l("Photo (optional)"), render_kw={"accept": IMAGE_TYPES})

@@ -58,6 +58,8 @@ ACTION_LABELS = {
     "claimed": _l("Claimed"),
     "released": _l("Claim released"),
     "auto_released": _l("Claim released automatically (deadline passed)"),
+    "released_role_ended": _l("Claim released: the claimant's role ended, so they can no longer act for it"),
+    "team_member_left": _l("Left the claiming team: their role in the branch ended"),
     "fulfilled": _l("Marked as fulfilled"),
     "confirmed": _l("Confirmed by the resident"),
     "not_received": _l("Reported as not received"),

@@ -12,7 +12,7 @@ from app.accounts.scope import active_holders
 from app.extensions import db
 from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, state_in, subject_link
 from app.wishes.models import Wish, WishClaim
-from app.wishes.policy import can_view_wish
+from app.wishes.policy import can_view_wish, is_wish_owner
 
 
 def _wish(event) -> Wish:
@@ -20,10 +20,15 @@ def _wish(event) -> Wish:
 
 
 def _residents(wish: Wish) -> list[int | None]:
-    """The resident; for a resident without an account, whoever recorded the wish for them (they answer for them)."""
+    """The resident; for a resident without an account, whoever recorded the wish for them (they answer for them)
+    while they still hold the role they recorded it by — else the community's staff, who answer for them now."""
     if wish.wisher_id is not None:
         return [wish.wisher_id]
-    return [wish.author_id] if wish.on_behalf else []
+    if not wish.on_behalf:
+        return []
+    if wish.author is not None and wish.author.active and is_wish_owner(wish.author, wish):
+        return [wish.author_id]
+    return community_staff_ids(wish.community_id)
 
 
 def _params(wish: Wish, **extra) -> dict:
@@ -104,16 +109,18 @@ def not_received(event) -> Notify:
 
 
 @notice("wish.released", _l("Your claim on “%(title)s” was released: %(reason)s"),
-        auto=_l("Your claim on “%(title)s” was released automatically: the claim deadline passed."))
+        auto=_l("Your claim on “%(title)s” was released automatically: the claim deadline passed."),
+        role_ended=_l("Your claim on “%(title)s” was released: you no longer hold the party-member role it was "
+                      "made with. The wish is back on the wall."))
 def released(event) -> Notify:
     """The claimant and the named team hear when someone else (staff) released it, or the job did; releasing it
     oneself needs no message (the actor is never told)."""
     wish = _wish(event)
-    automatic = bool(event.data.get("automatic"))
+    variant = event.data.get("variant") or ("auto" if event.data.get("automatic") else None)
     claim = _claim(event)
     team = sorted(claim.member_ids) if claim else []
     return Notify(to=[event.data.get("claimant_id"), *team],
-                  params=_params(wish, reason=event.data.get("reason") or ""), variant="auto" if automatic else None)
+                  params=_params(wish, reason=event.data.get("reason") or ""), variant=variant)
 
 
 @notice("wish.completed", _l("“%(title)s” came true: the resident confirmed it. Thank you!"))

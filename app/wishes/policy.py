@@ -1,7 +1,15 @@
 """Who may do what with a wish — pure functions used by routes (403/404) and templates (absent buttons)."""
 from __future__ import annotations
 
-from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, assignments, holds_area_role, org_ids, role_areas
+from app.accounts.scope import (
+    LEADER_ROLES,
+    STAFF_ROLES,
+    assignments,
+    holds_area_role,
+    holds_org_role,
+    org_ids,
+    role_areas,
+)
 
 CLAIM_ROLES = ("member", "agency_admin")
 
@@ -20,22 +28,40 @@ def is_wish_staff(user, wish) -> bool:
 
 
 def is_wish_owner(user, wish) -> bool:
-    """The wisher, or whoever recorded the wish on their behalf."""
+    """The wisher, or whoever recorded the wish on their behalf — while they still hold the staff or leader role
+    over the resident's home that let them record it (代录 rests on that role, not on having typed it in)."""
     uid = _uid(user)
-    return uid is not None and uid in (wish.wisher_id, wish.author_id)
+    if uid is None:
+        return False
+    if uid == wish.wisher_id:
+        return True
+    if uid != wish.author_id:
+        return False
+    return not wish.on_behalf or holds_area_role(user, STAFF_ROLES + LEADER_ROLES, wish.area)
 
 
-def is_wish_claimant(user, wish) -> bool:
-    """Holds the active claim: the member who claimed, an admin of the claiming branch, or a named team member."""
-    claim = wish.active_claim
+def is_party_member(user) -> bool:
+    return _authed(user) and any(a.role == "member" for a in assignments(user))
+
+
+def holds_claim(user, claim) -> bool:
+    """``user`` holds ``claim`` through a role they hold *now*: a personal claim while the claimant is still a party
+    member; a branch's claim as an admin of that branch, or as a named team member still a member of that branch.
+    A revoked role takes the power with it, whatever the claim's rows still say."""
     uid = _uid(user)
     if claim is None or uid is None:
         return False
-    if claim.claimant_id == uid:
+    if claim.organisation_id is None:
+        return claim.claimant_id == uid and is_party_member(user)
+    if holds_org_role(user, "agency_admin", claim.organisation_id):
         return True
-    if claim.organisation_id and claim.organisation_id in org_ids(user, "agency_admin"):
-        return True
-    return uid in claim.member_ids
+    return uid in claim.member_ids and holds_org_role(user, "member", claim.organisation_id)
+
+
+def is_wish_claimant(user, wish) -> bool:
+    """Holds the active claim: the member who claimed, an admin of the claiming branch, or a named team member —
+    each only while holding the role the claim rests on (``holds_claim``)."""
+    return holds_claim(user, wish.active_claim)
 
 
 def can_view_wish(user, wish) -> bool:
@@ -73,7 +99,13 @@ def can_claim_any(user) -> bool:
 def can_claim_in_one_step(user) -> bool:
     """One button on the wall: a party member claims for themself, an admin of one branch for that branch. An admin
     of several branches chooses the branch (and its team) on the wish's page."""
-    return _authed(user) and (any(a.role == "member" for a in assignments(user)) or len(claim_org_ids(user)) == 1)
+    return _authed(user) and (is_party_member(user) or len(claim_org_ids(user)) == 1)
+
+
+def can_post_wish(user) -> bool:
+    """Who may open the wish form: a resident with a home community on record (the wish is placed there), or staff
+    and area leaders recording a wish on a resident's behalf. Cards and links to /wishes/new follow this."""
+    return _authed(user) and (getattr(user, "home_area_id", None) is not None or can_post_on_behalf(user))
 
 
 def can_claim_wish(user, wish) -> bool:

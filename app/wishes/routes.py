@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -23,7 +23,7 @@ from app.web.htmx import notify, render_page, wants_fragment
 from app.web.pagination import keyset_page
 from app.web.params import parse_id
 from app.web.routes import safe_next
-from app.wishes import bp, services
+from app.wishes import bp, photos, services
 from app.wishes.forms import ClaimForm, FulfilForm, NoteForm, ReasonForm, WishForm
 from app.wishes.models import (
     STATE_LABELS,
@@ -38,10 +38,16 @@ from app.wishes.models import (
 from app.wishes.policy import (
     can_claim_any,
     can_claim_wish,
+    can_confirm_wish,
+    can_fulfil_wish,
     can_post_on_behalf,
+    can_post_wish,
     can_read_wish_note,
+    can_release_wish,
+    can_review_wish,
     can_review_wishes,
     can_view_wish,
+    can_withdraw_wish,
     claim_org_ids,
     is_wish_claimant,
     is_wish_owner,
@@ -152,12 +158,10 @@ def _parse_date(raw: str | None) -> date | None:
                           example=(local_today() + timedelta(days=14)).isoformat()), "wanted_by") from None
 
 
-def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], photo: bytes | None) -> Wish:
-    """Parse the post form and hand it to the service (which validates everything and raises WishError).
-
-    A value or date that cannot be parsed, or an unknown resident, is reported together with every other problem
-    of the form, so the resident fixes them all in one go.
-    """
+def _checked_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area]) -> dict:
+    """Parse the post form into the service's arguments. A value or date that cannot be parsed, or an unknown
+    resident, is reported together with every other problem of the form (one WishError), so the resident fixes
+    them all in one go."""
     parse_errors: dict = {}
 
     def parsed(parse, *args):
@@ -172,20 +176,27 @@ def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], p
     if behalf and wisher is None and (form.subject_name.data or "").strip():
         area_id = parse_id(form.area_id.data)
         area = next((a for a in on_behalf_areas if a.id == area_id), None)
-    data = WishInput(category=form.category.data or "", title=form.title.data or "",
-                     description=form.description.data or "", value=parsed(_parse_value, form.value.data),
-                     wanted_by=parsed(_parse_date, form.wanted_by.data))
-    if parse_errors:
-        try:
-            services.validate_input(data)
-        except WishError as e:
-            raise WishError.several({**e.errors, **parse_errors}) from None
-        raise WishError.several(parse_errors)
-    return services.post_wish(
-        current_user, data, wisher=wisher, area=area,
+    args = dict(
+        data=WishInput(category=form.category.data or "", title=form.title.data or "",
+                       description=form.description.data or "", value=parsed(_parse_value, form.value.data),
+                       wanted_by=parsed(_parse_date, form.wanted_by.data)),
+        wisher=wisher, area=area,
         subject_name=form.subject_name.data if behalf else None,
-        subject_contact=form.subject_contact.data if behalf else None,
-        photo=photo, post_key=form.post_key.data or None)
+        subject_contact=form.subject_contact.data if behalf else None)
+    try:
+        services.check_post(current_user, **args)
+    except WishError as e:
+        raise WishError.several({**e.errors, **parse_errors}) from None
+    if parse_errors:
+        raise WishError.several(parse_errors)
+    return args
+
+
+def _show_all(form: WishForm, error: WishError) -> None:
+    """Every message under its field; a field the form's own validators already refused keeps just that message."""
+    fresh = {f: m for f, m in error.errors.items() if not (f and f in form and form[f].errors)}
+    if fresh:
+        show_errors(form, WishError.several(fresh))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -193,6 +204,9 @@ def _post_from_form(form: WishForm, behalf: bool, on_behalf_areas: list[Area], p
 @limiter.limit(lambda: current_app.config.get("WISH_POST_LIMIT", "20 per day"), methods=["POST"],
                key_func=lambda: f"wish-post:{current_user.get_id()}", deduct_when=lambda r: r.status_code == 303)
 def new():
+    if not can_post_wish(current_user):
+        # asked at once, not after a filled-in form: who may post, and where to turn instead
+        return render_template("wishes/cannot_post.html"), 403
     form = WishForm()
     form.category.choices = [("", _("— choose —"))] + [(c, category_label(c)) for c in categories()]
     on_behalf_areas = _on_behalf_areas()
@@ -200,23 +214,34 @@ def new():
     form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), labels[a.id]) for a in on_behalf_areas]
     behalf = can_post_on_behalf(current_user)
     form.wanted_by.render_kw = {"min": local_today().isoformat()}
+    kept = False
     if request.method == "GET":
         form.post_key.data = secrets.token_urlsafe(16)
         form.wanted_by.data = (local_today() + timedelta(days=30)).isoformat()
-    elif form.validate_on_submit():
-        existing = services.find_by_post_key(form.post_key.data)
-        if existing is not None and existing.author_id == current_user.id:
-            notify(_("This wish was already posted; here it is."), "info")
-            return redirect(url_for("wishes.show", wish_id=existing.id), 303)
-        photo = None
-        try:
+    else:
+        valid = form.validate_on_submit()
+        if not form.csrf_token.errors:
+            existing = services.find_by_post_key(form.post_key.data)
+            if existing is not None and existing.author_id == current_user.id:
+                notify(_("This wish was already posted; here it is."), "info")
+                return redirect(url_for("wishes.show", wish_id=existing.id), 303)
+            # the photo: a new file is checked first, before anything changes; else the one kept from the last round
+            photo, kept_token = None, form.kept_photo.data or None
             if has_file(form.photo.data):
-                photo = check_image(form.photo.data)  # validated before anything changes
-        except UploadError as e:
-            form.photo.errors.append(str(e.message))
-        if not form.photo.errors:
+                try:
+                    photo = check_image(form.photo.data)
+                except UploadError as e:
+                    form.photo.errors = [str(e.message)]
+            elif kept_token and not form.drop_photo.data:
+                photo = photos.load(kept_token, current_user.id)
+                if photo is None:
+                    form.photo.errors = [_("The photo chosen earlier is no longer kept. Please choose it again.")]
             try:
-                wish = _post_from_form(form, behalf, on_behalf_areas, photo)
+                args = _checked_form(form, behalf, on_behalf_areas)
+                if valid and not form.photo.errors:
+                    wish = services.post_wish(current_user, **args, photo=photo, post_key=form.post_key.data or None)
+                else:
+                    wish = None
             except DuplicatePost:
                 db.session.rollback()
                 existing = services.find_by_post_key(form.post_key.data)
@@ -225,15 +250,29 @@ def new():
                     return redirect(url_for("wishes.show", wish_id=existing.id), 303)
                 form.post_key.data = secrets.token_urlsafe(16)
                 form.form_errors.append(_("Please check the form and send it again."))
+                wish = None
             except WishError as e:
                 db.session.rollback()
-                show_errors(form, e)
-            else:
+                _show_all(form, e)
+                wish = None
+            if wish is not None:
                 db.session.commit()
+                photos.discard(kept_token, current_user.id)
                 notify(_("Your wish was sent. Community staff will review it soon."))
                 return redirect(url_for("wishes.show", wish_id=wish.id), 303)
+            # sent back: a photo that passed its checks waits on the server for the next round
+            form.kept_photo.data = ""
+            form.drop_photo.data = False
+            if photo is not None and not form.photo.errors:
+                if kept_token and not has_file(form.photo.data):
+                    form.kept_photo.data = kept_token
+                else:
+                    photos.discard(kept_token, current_user.id)
+                    form.kept_photo.data = photos.keep(photo, current_user.id)
+                kept = True
     return render_template("wishes/new.html", form=form, behalf=behalf, cap=services.value_cap(),
-                           today=local_today().isoformat(), has_home=current_user.home_area is not None)
+                           today=local_today().isoformat(), has_home=current_user.home_area is not None,
+                           kept=kept)
 
 
 # ---------------------------------------------------------------- detail
@@ -270,7 +309,36 @@ def _assignments():
     return assignments(current_user)
 
 
-def render_detail(wish: Wish, *, errors: dict | None = None, forms: dict | None = None, status: int = 200):
+#: each action's form: (form class, prefix); the prefix is also the action's key in a remembered refusal
+ACTION_FORMS = {"reject": (ReasonForm, "reject"), "release": (ReasonForm, "release"), "fulfil": (FulfilForm, "fulfil"),
+                "confirm": (NoteForm, "confirm"), "notreceived": (NoteForm, "notreceived")}
+#: the section of the wish's page each action's form sits in (its id, the anchor a refusal returns to)
+ACTION_SECTIONS = {"review": "review", "reject": "review", "fulfil": "fulfil", "confirm": "confirm",
+                   "notreceived": "confirm", "release": "release", "withdraw": "withdraw"}
+SECTION_SHOWN = {"review": can_review_wish, "fulfil": can_fulfil_wish, "confirm": can_confirm_wish,
+                 "release": can_release_wish, "withdraw": can_withdraw_wish}
+#: a refused plain-form post, kept for the one page view after its redirect (message, field, what was typed)
+REFUSAL_KEY = "wish_refusal"
+KEPT_INPUT_MAX = 2 * services.NOTE_MAX
+
+
+@dataclass
+class Refusal:
+    action: str
+    message: str
+    on_field: str | None = None
+    input: dict = field(default_factory=dict)
+    photo_dropped: bool = False
+
+
+def _section_shown(wish: Wish, action: str) -> bool:
+    section = ACTION_SECTIONS.get(action)
+    return section is not None and SECTION_SHOWN[section](current_user, wish)
+
+
+def render_detail(wish: Wish, *, refusal: Refusal | None = None, status: int = 200):
+    """The wish's page. A refusal is written next to its field (or at the top of its form's section), with what the
+    person typed; one whose form is no longer shown (the wish moved on) goes at the top of the page."""
     staff = is_wish_staff(current_user, wish)
     claims = []
     if staff:  # the list of every claim (with release reasons) is shown to staff only
@@ -282,25 +350,60 @@ def render_detail(wish: Wish, *, errors: dict | None = None, forms: dict | None 
     if wish.active_claim is not None and wish.active_claim.members:
         team = list(db.session.scalars(select(WishClaimMember).where(WishClaimMember.claim_id == wish.active_claim.id)
                                        .options(selectinload(WishClaimMember.user))))
-    forms = forms or {}
+    forms = {action: cls(formdata=None, prefix=prefix) for action, (cls, prefix) in ACTION_FORMS.items()}
+    section_errors: dict[str, str] = {}
+    page_errors: list[str] = []
+    photo_dropped = False
+    if refusal is not None:
+        form = forms.get(refusal.action)
+        if form is not None:
+            for name, value in refusal.input.items():
+                if name in form and isinstance(value, str):
+                    form[name].data = value
+        if not _section_shown(wish, refusal.action):
+            page_errors.append(refusal.message)
+        elif form is not None and refusal.on_field and refusal.on_field in form:
+            form[refusal.on_field].errors = [refusal.message]
+            photo_dropped = refusal.photo_dropped
+        else:
+            section_errors[ACTION_SECTIONS[refusal.action]] = refusal.message
     ctx = dict(
-        wish=wish, claim=wish.active_claim, claims=claims, team=team, errors=errors or {},
+        wish=wish, claim=wish.active_claim, claims=claims, team=team, page_errors=page_errors,
+        section_errors=section_errors, photo_dropped=photo_dropped,
         entries=entries_for(wish, include_internal=staff), show_internal=staff,
         state_label=state_label, action_label=action_label,
         note_visible=lambda entry: can_read_wish_note(current_user, wish, entry),
-        claim_options=_claim_options(wish),
-        reject_form=forms.get("reject") or ReasonForm(formdata=None, prefix="reject"),
-        release_form=forms.get("release") or ReasonForm(formdata=None, prefix="release"),
-        fulfil_form=forms.get("fulfil") or FulfilForm(formdata=None, prefix="fulfil"),
-        confirm_form=forms.get("confirm") or NoteForm(formdata=None, prefix="confirm"),
-        notreceived_form=forms.get("notreceived") or NoteForm(formdata=None, prefix="notreceived"),
+        claim_options=_claim_options(wish), sign_in_to_claim=_sign_in_to_claim(wish),
+        reject_form=forms["reject"], release_form=forms["release"], fulfil_form=forms["fulfil"],
+        confirm_form=forms["confirm"], notreceived_form=forms["notreceived"],
     )
     return render_page("wishes/show.html", "wishes/_detail.html", **ctx), status
 
 
+def _sign_in_to_claim(wish: Wish) -> str | None:
+    """A signed-out visitor on a wish waiting for a claim: where to sign in and come back to it."""
+    if current_user.is_authenticated or wish.state != "published":
+        return None
+    return url_for("accounts.login", next=url_for("wishes.show", wish_id=wish.id))
+
+
+def _take_refusal(wish_id: int) -> Refusal | None:
+    """The refusal remembered for this wish by the post that redirected here — shown once, then forgotten."""
+    kept = session.get(REFUSAL_KEY)
+    if not isinstance(kept, dict) or kept.get("wish") != wish_id:
+        return None
+    session.pop(REFUSAL_KEY, None)
+    try:
+        return Refusal(action=str(kept["action"]), message=str(kept["message"]), on_field=kept.get("field"),
+                       input=dict(kept.get("input") or {}), photo_dropped=bool(kept.get("photo_dropped")))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 @bp.get("/<int:wish_id>")
 def show(wish_id: int):
-    return render_detail(_load(wish_id))
+    wish = _load(wish_id)
+    return render_detail(wish, refusal=_take_refusal(wish_id))
 
 
 # ---------------------------------------------------------------- transitions
@@ -308,15 +411,34 @@ def show(wish_id: int):
 
 def _done(wish: Wish, message: str, category: str = "success"):
     notify(message, category)
+    if wants_fragment():  # htmx: the refreshed page part in place, the message as a toast
+        db.session.expire_all()
+        return render_detail(_load(wish.id))
     target = safe_next(request.form.get("next"), url_for("wishes.show", wish_id=wish.id))
     return redirect(target, 303)
 
 
 def _failed(wish_id: int, error: WishError, action: str, form=None):
-    """Nothing changed: roll back and show the page again with the message by the form (status 200)."""
+    """Nothing changed. htmx: the page part again with the message by its field (status 200). A plain form: 303 back
+    to the wish's own page (a refresh sends nothing again), where the message stands by the field with what was
+    typed — kept in the session for that one view."""
     db.session.rollback()
+    field_name = error.field if form is not None and error.field in form else None
+    typed = {}
+    if form is not None:
+        typed = {f.short_name: f.data[:KEPT_INPUT_MAX] for f in form
+                 if f.type in ("TextAreaField", "StringField") and isinstance(f.data, str)}
+    photo_dropped = bool(action == "fulfil" and field_name != "photo" and form is not None
+                         and has_file(form.photo.data))
+    refusal = Refusal(action=action, message=str(error.message), on_field=field_name, input=typed,
+                      photo_dropped=photo_dropped)
+    if wants_fragment():
+        return render_detail(_load(wish_id), refusal=refusal)
+    session[REFUSAL_KEY] = {"wish": wish_id, "action": refusal.action, "message": refusal.message,
+                            "field": refusal.on_field, "input": refusal.input, "photo_dropped": refusal.photo_dropped}
     wish = _load(wish_id)
-    return render_detail(wish, errors={action: str(error.message)}, forms={action: form} if form else None)
+    anchor = ACTION_SECTIONS.get(action) if _section_shown(wish, action) else None
+    return redirect(url_for("wishes.show", wish_id=wish_id, _anchor=anchor), 303)
 
 
 @bp.post("/<int:wish_id>/claim")
@@ -373,10 +495,10 @@ def _claim_answer(wish: Wish, message: str, category: str = "success"):
 
 def _transition(wish_id: int, allowed, action: str, do, message, category: str = "success", form=None,
                 field: str = "note"):
-    """One state change from the wish page: load → authorise → validate → service → commit once → 303 + flash.
+    """One state change from the wish page: load → authorise → validate → service → commit once → 303 + flash
+    (htmx: the refreshed page part and a toast).
 
-    A refusal (a WishError from the form or the service) rolls back and re-renders the page with the message by
-    the ``action``'s form, status 200.
+    A refusal (a WishError from the form or the service) rolls back; see ``_failed`` for where the message goes.
     """
     wish = _load(wish_id)
     if not allowed(current_user, wish):
@@ -415,9 +537,16 @@ def reject(wish_id: int):
                        form=ReasonForm(prefix="reject"), field="reason")
 
 
-@bp.post("/<int:wish_id>/withdraw")
+@bp.route("/<int:wish_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(wish_id: int):
+    """Withdrawing cannot be undone, so GET asks first: a page of its own without JavaScript, the question in place
+    of the button with htmx. The POST of that question withdraws."""
+    if request.method == "GET":
+        wish = _load(wish_id)
+        if not can_withdraw_wish(current_user, wish):
+            abort(403)
+        return render_page("wishes/withdraw.html", "wishes/_withdraw_confirm.html", wish=wish)
     return _transition(wish_id, is_wish_owner, "withdraw", lambda w, f: services.withdraw(w, current_user),
                        _("The wish was withdrawn."), "info")
 

@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app import events
 from app.accounts.models import RoleAssignment, User
@@ -33,7 +34,14 @@ from app.timeline.services import record
 from app.timeutil import local_today, utcnow
 from app.uploads.services import UploadError, store_image
 from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
-from app.wishes.policy import can_confirm_wish, claim_org_ids, is_wish_claimant, is_wish_owner, is_wish_staff
+from app.wishes.policy import (
+    can_confirm_wish,
+    claim_org_ids,
+    is_party_member,
+    is_wish_claimant,
+    is_wish_owner,
+    is_wish_staff,
+)
 
 TITLE_MAX = 60
 DESCRIPTION_MAX = 1000
@@ -147,43 +155,74 @@ def find_by_post_key(key: str | None) -> Wish | None:
     return db.session.scalar(select(Wish).where(Wish.post_key == key))
 
 
+@dataclass
+class Placement:
+    """Whose wish it is and where it is placed, as checked by ``check_post``."""
+
+    on_behalf: bool
+    wisher: User | None
+    area: Area
+    community: Area
+    street: Area | None
+    subject_name: str | None
+    subject_contact: str | None
+
+
+def check_post(author: User, data: WishInput, *, wisher: User | None = None, area: Area | None = None,
+               subject_name: str | None = None, subject_contact: str | None = None) -> tuple[WishInput, Placement]:
+    """Everything ``post_wish`` checks, changing nothing: one WishError carrying every problem of the form."""
+    errors: dict = {}
+    try:
+        data = validate_input(data)
+    except WishError as e:
+        errors.update(e.errors)
+
+    def problem(message, field=None):
+        errors.setdefault(field, message)
+
+    on_behalf = wisher is not None or bool(_clean(subject_name))
+    if on_behalf and wisher is not None and wisher.id == author.id:
+        on_behalf, wisher = False, None
+    if not on_behalf:
+        wisher = author
+        area = author.home_area
+        subject_name = subject_contact = None
+        if area is None:
+            problem(_l("Your account has no home community yet. Ask your community office to set it."))
+    elif wisher is not None:
+        area = wisher.home_area
+        subject_name = subject_contact = None
+        if area is None:
+            problem(_l("That resident has no home community on record."), "resident")
+    else:
+        subject_name = _clean(subject_name)[:20]
+        subject_contact = _clean(subject_contact)[:80] or None
+        if area is None or area.level not in ("community", "grid", "microgrid"):
+            problem(_l("Choose where the resident lives."), "area_id")
+            area = None
+    if on_behalf and area is not None and not holds_area_role(author, STAFF_ROLES + LEADER_ROLES, area):
+        problem(_l("You can only record wishes for residents of your own area."), "resident")
+    community, street = _community_and_street(area) if area is not None else (None, None)
+    if area is not None and community is None:
+        problem(_l("The resident's home is not inside a community."))
+    if errors:
+        raise WishError.several(errors)
+    return data, Placement(on_behalf, wisher, area, community, street, subject_name, subject_contact)
+
+
 def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area: Area | None = None,
               subject_name: str | None = None, subject_contact: str | None = None,
               photo: bytes | None = None, post_key: str | None = None) -> Wish:
     """A resident posts for themself (wisher is None → the author), or staff / a leader records it on behalf of a
     resident (``wisher`` with an account, or ``subject_name`` + ``area`` for one without)."""
-    data = validate_input(data)
-    on_behalf = wisher is not None or bool(_clean(subject_name))
-    if on_behalf:
-        if wisher is not None and wisher.id == author.id:
-            on_behalf, wisher = False, None
-    if not on_behalf:
-        wisher = author
-        area = author.home_area
-        if area is None:
-            raise WishError(_l("Your account has no home community yet. Ask your community office to set it."))
-    else:
-        if wisher is not None:
-            area = wisher.home_area
-            if area is None:
-                raise WishError(_l("That resident has no home community on record."), "resident")
-            subject_name, subject_contact = None, None
-        else:
-            subject_name = _clean(subject_name)[:20]
-            subject_contact = _clean(subject_contact)[:80] or None
-            if area is None or area.level not in ("community", "grid", "microgrid"):
-                raise WishError(_l("Choose where the resident lives."), "area_id")
-        if not holds_area_role(author, STAFF_ROLES + LEADER_ROLES, area):
-            raise WishError(_l("You can only record wishes for residents of your own area."), "resident")
-    community, street = _community_and_street(area)
-    if community is None:
-        raise WishError(_l("The resident's home is not inside a community."))
-
+    data, place = check_post(author, data, wisher=wisher, area=area, subject_name=subject_name,
+                             subject_contact=subject_contact)
+    on_behalf, wisher, area = place.on_behalf, place.wisher, place.area
     now = utcnow()
-    wish = Wish(area_id=area.id, community_id=community.id, street_id=street.id if street else None,
+    wish = Wish(area_id=area.id, community_id=place.community.id, street_id=place.street.id if place.street else None,
                 wisher_id=wisher.id if wisher is not None else None, author_id=author.id, on_behalf=on_behalf,
-                subject_name=subject_name if wisher is None and on_behalf else None,
-                subject_contact=subject_contact if wisher is None and on_behalf else None,
+                subject_name=place.subject_name if wisher is None and on_behalf else None,
+                subject_contact=place.subject_contact if wisher is None and on_behalf else None,
                 category=data.category, title=data.title, description=data.description, value=data.value,
                 wanted_by=data.wanted_by, state="pending", post_key=post_key or None, created_at=now, updated_at=now)
     db.session.add(wish)
@@ -293,6 +332,8 @@ def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
         if any(m not in allowed for m in members):
             raise WishError(TEAM_MESSAGE, "members")
     else:
+        if not is_party_member(actor):
+            raise WishError(_l("Only party members can claim a wish for themselves."))
         kind, members = "member", []
 
     # lock the wish row (PostgreSQL: SELECT … FOR UPDATE; SQLite serialises writers), then compare-and-set
@@ -332,7 +373,6 @@ def _active_claim(wish: Wish) -> WishClaim | None:
 def release(wish: Wish, actor: User | None, reason: str | None, *, automatic: bool = False,
             now: datetime | None = None) -> WishClaim:
     """Give a claimed wish back to the wall: by the claimant or staff (reason required), or by the job."""
-    now = now or utcnow()
     if automatic:
         note = reason
     else:
@@ -342,6 +382,13 @@ def release(wish: Wish, actor: User | None, reason: str | None, *, automatic: bo
             raise WishError(_l("Only the claimant or community staff can release this claim."))
     if wish.state != "claimed":
         raise WishError(_l("Only a claimed wish can be released."))
+    return _release(wish, actor, note, "auto_released" if automatic else "released", now=now,
+                    variant="auto" if automatic else None)
+
+
+def _release(wish: Wish, actor: User | None, note: str | None, action: str, *, now: datetime | None = None,
+             variant: str | None = None) -> WishClaim | None:
+    now = now or utcnow()
     current = _active_claim(wish)
     _move(wish, ("claimed",), "published", updated_at=now)
     if current is not None:
@@ -351,13 +398,56 @@ def release(wish: Wish, actor: User | None, reason: str | None, *, automatic: bo
                     release_reason=note).execution_options(synchronize_session=False)
         )
         db.session.refresh(current)
-    record(wish, "auto_released" if automatic else "released", actor=actor, from_state="claimed",
-           to_state="published", note=note)
+    record(wish, action, actor=actor, from_state="claimed", to_state="published", note=note)
     db.session.expire(wish, ["active_claim"])
     events.emit("wish.released", actor=actor, subject=wish, area_id=wish.area_id,
-                claim_id=current.id if current else None, automatic=automatic, reason=note,
-                claimant_id=current.claimant_id if current else None)
+                claim_id=current.id if current else None, automatic=variant == "auto", variant=variant,
+                reason=note, claimant_id=current.claimant_id if current else None)
     return current
+
+
+def end_claims_of(person: User, actor: User | None, *, organisation_id: int | None = None,
+                  deactivated: bool = False) -> int:
+    """The role a claim rested on has ended (revoked, or the account deactivated): what the person held by it ends too.
+
+    - A personal claim (a party member for themself) is released back to the wall once the person is no longer a
+      party member anywhere, or is deactivated: the wish must not wait weeks for someone who cannot act. The
+      timeline says why; the claimant and the resident's community see it.
+    - A named team member leaves the teams of the branch's active claims (``organisation_id``; every branch when
+      deactivated), recorded on the wish's internal timeline. The branch's claim itself stays with the branch.
+
+    Returns how many wishes were touched. Called by the accounts events (subscribers.py); never commits.
+    """
+    touched = 0
+    still_member = db.session.scalar(select(exists().where(
+        RoleAssignment.user_id == person.id, RoleAssignment.role == "member")))  # not the per-request role cache
+    if deactivated or not still_member:
+        personal = list(db.session.scalars(
+            select(Wish).join(WishClaim, WishClaim.wish_id == Wish.id)
+            .where(WishClaim.claimant_id == person.id, WishClaim.status == "active",
+                   WishClaim.organisation_id.is_(None), Wish.state.in_(("claimed", "fulfilled")))
+            .order_by(Wish.id)))
+        for wish in personal:
+            if wish.state != "claimed":
+                continue
+            try:
+                _release(wish, actor, None, "released_role_ended", variant="role_ended")
+            except WishError:  # moved meanwhile (fulfilled, released): the compare-and-set changed nothing
+                continue
+            touched += 1
+            # a fulfilled wish waits only for the resident's answer; the claim's work is done and stays credited
+    team_rows = select(WishClaimMember).join(WishClaim, WishClaim.id == WishClaimMember.claim_id).where(
+        WishClaimMember.user_id == person.id, WishClaim.status == "active")
+    if not deactivated:
+        team_rows = team_rows.where(WishClaim.organisation_id == organisation_id)
+    for row in list(db.session.scalars(team_rows.options(selectinload(WishClaimMember.claim)))):
+        wish = row.claim.wish
+        db.session.delete(row)
+        db.session.flush()
+        db.session.expire(row.claim, ["members"])
+        record(wish, "team_member_left", actor=actor, note=person.display_name, public=False)
+        touched += 1
+    return touched
 
 
 def fulfil(wish: Wish, actor: User, note: str | None, photo: bytes | None = None) -> Wish:

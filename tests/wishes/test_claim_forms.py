@@ -158,24 +158,68 @@ def test_every_post_works_as_a_plain_form_with_a_flash(make_client, city, action
     assert get_wish(wid).state == after
 
 
-@pytest.mark.parametrize("action,state,username,data,message", [
-    ("reject", "pending", "staff_a", {"reject-reason": ""}, "why the wish is not approved"),
-    ("release", "claimed", "member_a", {"release-reason": ""}, "why the claim is released"),
-    ("fulfil", "claimed", "member_a", {"fulfil-note": ""}, "what was done"),
-    ("confirm", "claimed", "resident_a", {"confirm-note": ""}, "Only a fulfilled wish"),
-    ("not-received", "fulfilled", "resident_a", {"notreceived-note": ""}, "what is missing"),
-    ("withdraw", "claimed", "resident_a", {}, "cannot be withdrawn"),
+@pytest.mark.parametrize("action,state,username,data,message,anchor", [
+    ("reject", "pending", "staff_a", {"reject-reason": ""}, "why the wish is not approved", "review"),
+    ("release", "claimed", "member_a", {"release-reason": ""}, "why the claim is released", "release"),
+    ("fulfil", "claimed", "member_a", {"fulfil-note": ""}, "what was done", "fulfil"),
+    ("confirm", "claimed", "resident_a", {"confirm-note": ""}, "Only a fulfilled wish", None),
+    ("not-received", "fulfilled", "resident_a", {"notreceived-note": ""}, "what is missing", "confirm"),
+    ("withdraw", "claimed", "resident_a", {}, "cannot be withdrawn", None),
 ])
-def test_a_refused_post_shows_the_page_again_or_the_fragment_for_htmx(make_client, city, action, state, username,
-                                                                     data, message):
+def test_a_refused_post_goes_back_to_the_wish_page_or_answers_with_the_fragment_for_htmx(
+        make_client, city, action, state, username, data, message, anchor):
+    """A plain form lands on the wish's own URL (303: a refresh sends nothing again), its message by its form;
+    htmx gets the page part with the message marked for focus."""
     wid = make_wish(city, state)
     c = client_as(make_client, username)
     plain = c.post(f"/wishes/{wid}/{action}", data)
-    assert plain.status_code == 200 and message in body(plain) and "<html" in body(plain)
+    assert plain.status_code == 303
+    assert plain.headers["Location"] == f"/wishes/{wid}" + (f"#{anchor}" if anchor else "")
+    page = body(c.get(plain.headers["Location"]))
+    assert message in page and "<html" in page
+    alert = re.search(r'<p class="(?:error|alert)"[^>]*role="alert" data-focus-error[^>]*>([^<]*)</p>', page)
+    assert alert and message in alert.group(1)
+    if anchor:  # the message sits inside the section the page scrolls to
+        section = re.search(rf'<section [^>]*id="{anchor}">(.*?)</section>', page, re.S).group(1)
+        assert message in section
+    assert message not in body(c.get(f"/wishes/{wid}"))  # shown once: a reload is a clean page
     frag = c.htmx_post(f"/wishes/{wid}/{action}", data)
     assert frag.status_code == 200 and message in body(frag)
     assert "<html" not in body(frag) and body(frag).lstrip().startswith('<div id="wish-detail">')
+    assert 'role="alert" data-focus-error' in body(frag)
     assert get_wish(wid).state == state
+
+
+def test_a_refused_note_keeps_what_was_typed_next_to_its_field(make_client, city):
+    wid = make_wish(city, "fulfilled")
+    c = client_as(make_client, "resident_a")
+    typed = "只送来了盒子，" + "x" * 600  # over the limit: refused, and nothing typed is lost
+    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
+    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#confirm"
+    page = body(c.get(r.headers["Location"]))
+    field = re.search(r'<textarea[^>]*id="notreceived-note"[^>]*>(.*?)</textarea>\s*(.*?)</div>', page, re.S)
+    assert field, page
+    tag = re.search(r'<textarea[^>]*id="notreceived-note"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in tag and "autofocus" in tag
+    assert field.group(1).strip() == typed
+    assert "Please keep it to 500 characters" in field.group(2)
+    assert get_wish(wid).state == "fulfilled"
+
+
+def test_fulfil_refused_says_the_photo_must_be_chosen_again(make_client, city):
+    import io
+
+    from tests.wishes.helpers import jpeg_bytes
+
+    wid = make_wish(city, "claimed")
+    c = client_as(make_client, "member_a")
+    r = c.c.post(f"/wishes/{wid}/fulfil", data={"csrf_token": c.token(), "fulfil-note": "",
+                                                "fulfil-photo": (io.BytesIO(jpeg_bytes()), "lamp.jpg")},
+                 content_type="multipart/form-data")
+    assert r.status_code == 303
+    page = body(c.get(r.headers["Location"]))
+    assert "what was done" in page and "please choose it again" in page
+    assert get_wish(wid).state == "claimed"
 
 
 def test_htmx_claim_answers_with_a_small_card(make_client, city):
