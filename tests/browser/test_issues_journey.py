@@ -160,20 +160,29 @@ def test_staff_area_list_filters_on_a_phone(phone, shoot, demo_city, app):
         app.config.pop("ISSUES_PAGE_SIZE")
 
 
-def _pick_place(page, street, community, grid, micro):
-    """Choose the place in the picker's lists (each choice loads the next list, with or without JavaScript)."""
-    for level, name in (("street", street), ("community", community), ("grid", grid), ("microgrid", micro)):
-        select = page.locator(f"#picker-{level}")
-        expect(select).to_be_enabled()
-        select.select_option(label=name)
-        if level != "microgrid" and page.locator("button[name=action][value=pick]").count():
-            page.click("button[name=action][value=pick]")  # without JavaScript: "show the next list"
+def _pick_place(page, javascript, *names):
+    """Choose the place in the picker's lists, street first. With JavaScript each choice reloads the lists below
+    (wait for the new ones: the old lists may hold options of the same names); without, "show the next list"."""
+    levels = ("street", "community", "grid", "microgrid")
+    for i, (level, name) in enumerate(zip(levels, names, strict=True)):
+        last = level == "microgrid"
+        if javascript and not last:
+            page.evaluate("document.querySelectorAll('#area-picker select').forEach(s => s.dataset.old = '1')")
+        page.locator(f"#picker-{level}").select_option(label=name)
+        if last:
+            break
+        if javascript:
+            page.wait_for_selector(f"#picker-{levels[i + 1]}:not([data-old]):enabled")
+        else:
+            with page.expect_navigation():
+                page.click("button[name=action][value=pick]")
 
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_place_picked_is_the_place_filed(browser, live_server, shoot, demo_city, javascript):
-    """resident1 (home: 梧桐社区) leaves "我家所在地" ticked and picks 南门街道 › 青石社区 › 第一网格 › 第一网格一组: not
-    filed silently at home but refused (another community); picking 梧桐社区 › 第二网格 › 第二网格一组 files it there."""
+    """resident1 (home: 梧桐社区) leaves "我家所在地" ticked and picks 南门街道 › 青石社区 › 第一网格 ›
+    第一网格一组: not filed silently at home but refused (another community); picking 梧桐社区 › 第二网格 ›
+    第二网格一组 files it there."""
     from app.issues.models import Issue
 
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server,
@@ -185,12 +194,12 @@ def test_a_place_picked_is_the_place_filed(browser, live_server, shoot, demo_cit
         page.locator("label:has(input[name=category][value=facilities])").click()
         page.fill("textarea[name=description]", "长椅坏了。")
         assert page.locator("#place-home").is_checked()
-        _pick_place(page, "南门街道", "青石社区", "第一网格", "第一网格一组")
+        _pick_place(page, javascript, "南门街道", "青石社区", "第一网格", "第一网格一组")
         page.click("button[name=action][value=report]")
         expect(page.locator("[role=alert]").first).to_contain_text("只能反映")
         db.session.expire_all()
         assert db.session.scalar(select(Issue.id).where(Issue.description == "长椅坏了。")) is None
-        _pick_place(page, "南门街道", "梧桐社区", "第二网格", "第二网格一组")
+        _pick_place(page, javascript, "南门街道", "梧桐社区", "第二网格", "第二网格一组")
         shoot(page, f"issues-12-place-picked-{'js' if javascript else 'nojs'}")
         assert page.locator("textarea[name=description]").input_value() == "长椅坏了。"
         page.click("button[name=action][value=report]")
