@@ -17,10 +17,28 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in langs:
         return chosen
-    # only a user already loaded for this request: loading one here could recurse through Flask-Login's messages
+    # only a user already loaded for this request: loading one here could recurse through Flask-Login's messages.
+    # Never a lazy load either: a message is often translated just after a flush failed (someone else changed the
+    # row meanwhile), when the session refuses every query until the route rolls back — so the locale remembered
+    # when the user was loaded, else the value already in memory, else a load only while the session is healthy.
     user = g.get("_login_user")
-    if user is not None and getattr(user, "is_authenticated", False) and user.locale in langs:
-        return user.locale
+    if user is not None:
+        remembered = g.get("_user_locale")
+        if remembered is not None and remembered[0] is user:
+            locale = remembered[1]
+        else:
+            from sqlalchemy import inspect
+            from sqlalchemy.exc import NoInspectionAvailable
+
+            try:
+                loaded = inspect(user).dict
+            except NoInspectionAvailable:  # the anonymous user
+                loaded = None
+            locale = loaded.get("locale") if loaded is not None else None
+            if loaded is not None and "locale" not in loaded and db.session.is_active:
+                locale = user.locale
+        if locale in langs:
+            return locale
     best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
     if best == "en":
         return "en"

@@ -64,6 +64,8 @@ CHANNEL_LABELS = {
     "sentinel": _l("Mobile sentinel"),
     "open311": _l("Open311 app"),
 }
+#: how a channel is named to residents and the public: only staff need the technical name of the API
+PUBLIC_CHANNEL_LABELS = {**CHANNEL_LABELS, "open311": _l("City service platform or another app")}
 #: channels a leader or staff member may choose when recording a report for a resident (代录)
 RECORDED_CHANNELS = ("visit", "phone", "wechat", "hotline")
 
@@ -80,6 +82,8 @@ ACTION_LABELS = {
     "accepted": _l("Accepted"),
     "rejected": _l("Not accepted"),
     "assigned": _l("Assigned"),
+    "unassigned_role_revoked": _l("Assignment ended: the role behind it was revoked; back in the queue"),
+    "unassigned_deactivated": _l("Assignment ended: the account was deactivated; back in the queue"),
     "started": _l("Work started"),
     "resolved": _l("Resolved"),
     "escalated": _l("Escalated"),
@@ -344,7 +348,13 @@ class Issue(db.Model):
 
     @property
     def channel_label(self) -> str:
+        """For staff (lists and pages with internal details)."""
         return channel_label(self.channel)
+
+    @property
+    def public_channel_label(self) -> str:
+        """For the resident and the public: plain words."""
+        return str(PUBLIC_CHANNEL_LABELS.get(self.channel, self.channel))
 
     @property
     def title(self) -> str:

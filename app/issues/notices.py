@@ -94,6 +94,13 @@ def assigned(event) -> Notify:
     return Notify(to=[event.data.get("assignee_id")], params=_params(issue, title=issue.title))
 
 
+@notice("issue.unassigned", _l("Issue #%(n)s (%(category)s) is back in your queue: the person it was assigned to no "
+                               "longer handles it."), show=_show, current=state_in(Issue, *OPEN))
+def unassigned(event) -> Notify:
+    issue = event.subject
+    return Notify(to=handler_ids(issue.handler_area_id, issue.level), params=_params(issue))
+
+
 @notice("issue.escalated", _l("Issue #%(n)s (%(category)s) was escalated to you (%(level)s): %(reason)s"),
         show=_show, current=state_in(Issue, *OPEN),
         auto=_l("Issue #%(n)s (%(category)s) passed its time limit and was escalated to you (%(level)s)."))

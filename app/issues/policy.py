@@ -21,17 +21,33 @@ def _authenticated(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
+def rank_from(roles, area) -> int:
+    """The highest level rank (0 micro-grid … 3 street) that the role assignments ``roles`` give on ``area``;
+    -1 for none."""
+    if area is None:
+        return -1
+    best = -1
+    for a in roles:
+        if a.role == "city_admin":
+            best = max(best, LEVEL_RANK["street"])
+        elif a.role in HANDLER_ROLES and a.area is not None and area.path.startswith(a.area.path):
+            best = max(best, LEVEL_RANK[ROLE_TOP_LEVEL[a.role]])
+    return best
+
+
 def handling_rank(user, area) -> int:
     """The highest level rank (0 micro-grid … 3 street) at which ``user`` may act on ``area``; -1 for none."""
     if not _authenticated(user) or area is None:
         return -1
-    if is_city_admin(user):
-        return LEVEL_RANK["street"]
-    best = -1
-    for a in assignments(user):
-        if a.role in HANDLER_ROLES and a.area is not None and area.path.startswith(a.area.path):
-            best = max(best, LEVEL_RANK[ROLE_TOP_LEVEL[a.role]])
-    return best
+    return rank_from(assignments(user), area)
+
+
+def is_entitled_assignee(user, issue) -> bool:
+    """The person the issue is assigned to, *and* still holding the role that made them assignable: a handling role
+    on the issue's area reaching its level. An assignment asks someone to act; it never outlives the role behind
+    it (revoking the role or deactivating the account also hands the issue back to the queue — subscribers.py)."""
+    return (_authenticated(user) and issue.assignee_id == user.id
+            and handling_rank(user, issue.area) >= LEVEL_RANK[issue.level])
 
 
 def is_issue_handler(user) -> bool:
@@ -56,10 +72,11 @@ def is_issue_recorder(user, issue) -> bool:
 
 
 def can_view_issue_internal(user, issue) -> bool:
-    """Handlers of the issue's area (any level), and the assignee: full names, internal notes."""
+    """Handlers of the issue's area (any level), and the assignee while they hold their role: full names, the
+    reporter's mobile, internal notes."""
     if not _authenticated(user):
         return False
-    if issue.assignee_id == user.id:
+    if is_entitled_assignee(user, issue):
         return True
     return holds_area_role(user, HANDLER_ROLES, issue.area)
 
@@ -72,10 +89,11 @@ def can_view_issue(user, issue) -> bool:
 
 
 def _acts_at_level(user, issue) -> bool:
-    """The assignee, or a handler whose rank on the issue's area reaches the issue's current level."""
+    """The assignee (while they hold their role), or a handler whose rank on the issue's area reaches the issue's
+    current level."""
     if not _authenticated(user):
         return False
-    if issue.assignee_id == user.id:
+    if is_entitled_assignee(user, issue):
         return True
     return handling_rank(user, issue.area) >= LEVEL_RANK[issue.level]
 

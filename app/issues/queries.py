@@ -38,8 +38,9 @@ def _subtree(area: Area):
 
 
 def queue_clause(user):
-    """Active issues this user must act on: assigned to them, or at a level they hold in their patch."""
-    parts = [Issue.assignee_id == user.id]
+    """Active issues this user must act on: assigned to them (within the areas where they still hold a handling
+    role — an assignment never outlives its role), or at a level they hold in their patch."""
+    parts = [and_(Issue.assignee_id == user.id, area_scope(user, Issue.area_id, HANDLER_ROLES))]
     if is_city_admin(user):
         parts.append(Issue.level == "street")
     for a in assignments(user):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from werkzeug.datastructures import MultiDict
 
 from app.accounts.forms import EmptyForm
-from app.accounts.models import User
+from app.accounts.models import User, mask_name
 from app.accounts.scope import area_scope, role_areas
 from app.areas.models import LEVEL_DEPTH, Area, level_label
 from app.areas.services import lineages, picker_from_values
@@ -45,6 +46,7 @@ from app.issues.models import (
 from app.issues.queries import Filters, list_page
 from app.timeline.services import entries_for
 from app.uploads.models import Upload
+from app.uploads.services import has_file
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.params import parse_id
 
@@ -103,8 +105,23 @@ def index():
 
 
 # -- reporting ----------------------------------------------------------------------------------------------
+#: the picker's lists above the micro-grid (the micro-grid itself is the form's ``area_id``)
+PICKER_UPPER = ("street", "community", "grid")
+
+
+def _picker_started(values) -> bool:
+    """Something was chosen in the place lists."""
+    return any(parse_id(values.get(name)) for name in (*PICKER_UPPER, "area_id"))
+
+
+def _place_choice(form: ReportForm, values) -> str:
+    """"pick" when the form says so — or when a place was chosen in the lists, whatever the radio button says: a
+    place chosen means that place (with JavaScript the lists are live while "Where I live" is still checked)."""
+    return "pick" if form.place.data == "pick" or _picker_started(values) else "home"
+
+
 def _place_from(form: ReportForm, values, resident: User | None) -> Area | None:
-    if form.place.data != "home":
+    if _place_choice(form, values) == "pick":
         area_id = parse_id(values.get("area_id"))
         return db.session.get(Area, area_id) if area_id else None
     person = resident or current_user
@@ -144,7 +161,12 @@ def new():
         if current_user.home_area_id is None:
             form.place.data = "pick"
     errors: dict = {}
+    photos_dropped = False
     action = request.form.get("action")
+    if request.method == "POST" and action in ("pick", "check"):
+        # a round trip without JavaScript (next list, similar reports): the text typed comes back, the browser
+        # cannot send the photos back — say so next to the photo field
+        photos_dropped = any(has_file(f) for f in request.files.getlist("photos"))
     if request.method == "POST" and action not in ("pick", "check") and form.validate_on_submit():
         lat, ok_lat = _float(form.lat.data)
         lon, ok_lon = _float(form.lon.data)
@@ -157,9 +179,13 @@ def new():
                 raise s.IssueError(_("Name the resident you are recording this for."), "resident_name")
             if not (ok_lat and ok_lon):
                 raise s.IssueError(_("The position is not valid."), "lat")
+            place = _place_from(form, values, resident)
+            if place is None and form.place.data != "pick" and _picker_started(values):
+                raise s.IssueError(_("Choose the place in the lists down to the last one — or set the lists back "
+                                     "to “— choose —” to report where you live."), "area_id")
             issue = s.report_issue(
                 reporter=current_user, category=s.category_by_code(form.category.data),
-                description=form.description.data, area=_place_from(form, values, resident),
+                description=form.description.data, area=place,
                 address=form.address.data, lat=lat, lon=lon, channel=channel, anonymous=form.anonymous.data,
                 photos=request.files.getlist("photos"), on_behalf_of=resident,
                 reporter_name=form.resident_name.data if channel != "web" else None,
@@ -169,14 +195,20 @@ def new():
             errors = e.errors
         else:
             db.session.commit()
-            notify(_("Thank you. Your report is number %(id)s; you can follow it here.", id=issue.id))
+            if channel != "web":  # 代录: the recorder is not the one to thank
+                name = resident.masked_name if resident is not None else mask_name(form.resident_name.data.strip())
+                notify(_("Recorded for %(name)s as report number %(id)s.", name=name, id=issue.id))
+            else:
+                notify(_("Thank you. Your report is number %(id)s; you can follow it here.", id=issue.id))
             return redirect(url_for("issues.show", issue_id=issue.id), 303)
+    form.place.data = _place_choice(form, values)  # the radio shows the place that counts
     category = s.category_by_code(form.category.data)
     place = _place_from(form, values, None) if category else None
     similar = s.similar_open_issues(category, place) if category and place else []
     return render_page("issues/new.html", None, form=form, categories=categories, errors=errors,
                        picker=picker_from_values(values), recorder=recorder, similar=similar,
-                       checked=action == "check", description_max=s.description_max())
+                       checked=action == "check", description_max=s.description_max(),
+                       photos_dropped=photos_dropped)
 
 
 @bp.get("/similar")
@@ -241,12 +273,13 @@ def quick():
 
 
 def _group_by_community(places: list[Area]) -> list[tuple[str, list[tuple[int, str]]]]:
-    """(community name, [(micro-grid id, "Grid · Micro-grid")]) — one query for all the names; a community has
-    several "一组", so each option names its grid too."""
+    """(community name, [(micro-grid id, "Community · Grid · Micro-grid")]) — one query for all the names. A
+    community has several "一组" and two communities may both have a "第一网格", so each option names its community
+    and grid too (a phone shows only the chosen option, not its group)."""
     groups: dict[str, list[tuple[int, str]]] = {}
     for area_id, lineage in lineages(places).items():
         community = next((a.name for a in lineage if a.level == "community"), "")
-        label = " · ".join(a.name for a in lineage if a.depth >= LEVEL_DEPTH["grid"])
+        label = " · ".join(a.name for a in lineage if a.depth >= LEVEL_DEPTH["community"])
         groups.setdefault(community, []).append((area_id, label))
     return list(groups.items())
 
@@ -312,9 +345,41 @@ def _render_detail(issue: Issue, **kw):
     return render_page("issues/detail.html", "issues/_detail.html", **_detail_context(issue, **kw))
 
 
+#: each action's form (to show a refused one again, as it was filled in)
+ACTION_FORMS = {"accept": NoteForm, "reject": ReasonForm, "start": NoteForm, "assign": AssignForm,
+                "resolve": ResolveForm, "escalate": ReasonForm, "duplicate": DuplicateForm, "note": PublicNoteForm,
+                "rate": RateForm, "revisit": RateForm, "support": NoteForm}
+#: the session key of a refused plain-form action, shown once on the issue's page
+REFUSAL_KEY = "issue_refusal"
+#: at most this many characters typed are carried to the issue's page in the session cookie (about 2.5 KB of
+#: Chinese text once signed); a longer refused text is shown again where it was sent, so nothing typed is lost
+CARRY_MAX = 600
+
+
 @bp.get("/<int:issue_id>")
 def show(issue_id: int):
-    return _render_detail(_load(issue_id))
+    issue = _load(issue_id)
+    refusal = session.pop(REFUSAL_KEY, None)
+    if isinstance(refusal, dict) and refusal.get("issue") == issue_id and refusal.get("action") in ACTION_FORMS:
+        name = refusal["action"]
+        form = ACTION_FORMS[name](formdata=MultiDict(refusal.get("values") or {}), meta={"csrf": False})
+        return _render_detail(issue, errors={name: refusal.get("message") or ""}, forms={name: form})
+    return _render_detail(issue)
+
+
+def _refused(issue_id: int, name: str, form, error: s.IssueError):
+    """A refused action: nothing changed. htmx gets the page's fragment with the message at the action (marked for
+    the focus to move to it); a plain form goes back to the issue's own URL (303, so a refresh never sends it again)
+    with the message at the action and what was typed still in the form."""
+    db.session.rollback()
+    message = " ".join(dict.fromkeys(str(m) for m in error.errors.values()))
+    if name == "resolve" and has_file(request.files.get("photo")):
+        message += " " + _("Choose the photo again.")
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if (htmx and wants_fragment()) or sum(len(v) for v in values.values()) > CARRY_MAX:
+        return _render_detail(_load(issue_id), errors={name: message}, forms={name: form})
+    session[REFUSAL_KEY] = {"issue": issue_id, "action": name, "message": message, "values": values}
+    return redirect(url_for("issues.show", issue_id=issue_id, _anchor=f"act-{name}"), 303)
 
 
 def _act(issue_id: int, name: str, allowed, form_factory, do, done_message):
@@ -328,9 +393,7 @@ def _act(issue_id: int, name: str, allowed, form_factory, do, done_message):
     try:
         do(issue, form)
     except s.IssueError as e:
-        db.session.rollback()
-        issue = _load(issue_id)
-        return _render_detail(issue, errors={name: e.message}, forms={name: form})
+        return _refused(issue_id, name, form, e)
     db.session.commit()
     notify(done_message())
     if htmx and wants_fragment():
@@ -423,7 +486,9 @@ def rate(issue_id: int):
         abort(403)  # sees it, but is not the reporter
     return _act(issue_id, "rate", lambda u, i: True, RateForm,
                 lambda i, f: s.rate(i, current_user, f.value.data, f.comment.data),
-                lambda: _("Thank you for your rating."))
+                lambda: _("Thank you. The issue is reopened: the people responsible will work on it again and tell "
+                          "you what was done.") if request.form.get("value") == "unsatisfied"
+                else _("Thank you for your rating."))
 
 
 @bp.post("/<int:issue_id>/revisit")
@@ -431,7 +496,8 @@ def rate(issue_id: int):
 def revisit(issue_id: int):
     return _act(issue_id, "revisit", p.can_record_revisit, RateForm,
                 lambda i, f: s.record_revisit(i, current_user, f.value.data, f.comment.data),
-                lambda: _("The resident's answer is recorded."))
+                lambda: _("The resident's answer is recorded. The issue is reopened and back in the queue.")
+                if request.form.get("value") == "unsatisfied" else _("The resident's answer is recorded."))
 
 
 @bp.post("/<int:issue_id>/support")

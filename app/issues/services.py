@@ -407,6 +407,39 @@ def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
                 level=issue.level, notify=[assignee.id])
 
 
+def release_assignments(person: User, actor, reason: str, now: datetime | None = None) -> list[int]:
+    """End the open assignments of ``person`` that their roles no longer justify (all of them once the account is
+    deactivated): the issue goes back to the queue of its level, recorded on its timeline. The roles are read
+    from the database (what was just revoked is gone), never from the request's cache. Each change is a
+    compare-and-set on the assignee, so a concurrent change elsewhere on the issue simply wins. Returns the ids."""
+    from app.accounts.models import RoleAssignment
+    from app.issues.policy import rank_from
+
+    now = now or utcnow()
+    issues = list(db.session.scalars(select(Issue).where(Issue.assignee_id == person.id,
+                                                         Issue.state.in_(ACTIVE_STATES)).order_by(Issue.id)))
+    if not issues:
+        return []
+    roles = [] if not person.active else list(db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == person.id)))
+    released = []
+    for issue in issues:
+        if rank_from(roles, issue.area) >= LEVEL_RANK[issue.level]:
+            continue  # another role still covers it
+        result = db.session.execute(
+            update(Issue).where(Issue.id == issue.id, Issue.assignee_id == person.id)
+            .values(assignee_id=None, updated_at=now, version=Issue.version + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            continue
+        db.session.refresh(issue)
+        _record(issue, f"unassigned_{reason}", actor=actor, public=False, at=now, note=person.display_name)
+        events.emit("issue.unassigned", actor=actor, subject=issue, area_id=issue.area_id, assignee_id=person.id,
+                    reason=reason, level=issue.level)
+        released.append(issue.id)
+    return released
+
+
 def _mediation_fields(mediation: dict | None) -> dict:
     m = mediation or {}
     parties = _clean_text(m.get("parties"), required=True, max_len=1000, field="parties",
@@ -500,15 +533,10 @@ def _rate(issue: Issue, *, value: str, comment: str | None, rater, recorded_by, 
     if value == "unsatisfied" and not comment:
         raise IssueError(_l("Tell us what is still wrong, so it can be put right."), "comment")
     now = now or utcnow()
-    rating = IssueRating(issue_id=issue.id, round=max(issue.resolve_count, 1), value=value, comment=comment,
-                         rater_id=getattr(rater, "id", None), recorded_by_id=getattr(recorded_by, "id", None),
-                         revisit=revisit, created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(rating)
-    except IntegrityError:
-        raise IssueError(_l("This issue is not waiting for a rating (it was rated already or is not resolved).")) \
-            from None
+    round_ = max(issue.resolve_count, 1)
+    # the issue's compare-and-set comes first: of two ratings (or a rating and any other change) at once, the loser
+    # stops there with nothing written — no savepoint, whose release on SQLite would keep a rating of a request
+    # that then fails
     actor = recorded_by or rater
     if value == "unsatisfied":
         # reopens at the same level with a fresh resolve window; the comment goes on the timeline
@@ -521,6 +549,15 @@ def _rate(issue: Issue, *, value: str, comment: str | None, rater, recorded_by, 
         issue.close_reason = "rated"
         _transition(issue, actor, "revisit" if revisit else "rated", "closed", note=comment, now=now,
                     rating=value)
+    rating = IssueRating(issue_id=issue.id, round=round_, value=value, comment=comment,
+                         rater_id=getattr(rater, "id", None), recorded_by_id=getattr(recorded_by, "id", None),
+                         revisit=revisit, created_at=now)
+    db.session.add(rating)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique (issue, round) still stands behind the compare-and-set; the route rolls back
+        raise IssueError(_l("This issue is not waiting for a rating (it was rated already or is not resolved).")) \
+            from None
     return rating
 
 

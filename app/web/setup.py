@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -32,6 +32,9 @@ def _load_user(user_id: str):
         return None
     if user is None or not user.active or str(user.auth_version) != version:
         return None  # deactivated, or the password changed since this session began
+    # the locale is read while the row is fresh: translating a message later must not need the database (after a
+    # failed flush the session refuses every query until the route rolls back)
+    g._user_locale = (user, user.locale)
     return user
 
 

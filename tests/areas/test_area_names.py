@@ -43,5 +43,5 @@ def test_the_sentinels_place_list_says_whose_micro_grid_it_is(make_client, city)
     c = make_client()
     c.login("rider")
     page = c.get("/issues/quick").get_data(as_text=True)
-    assert '<optgroup label="Community A">' in page and ">Grid A · Micro A1</option>" in page
-    assert '<optgroup label="Community A2">' in page and ">Grid A2 · Micro A3</option>" in page
+    assert '<optgroup label="Community A">' in page and ">Community A · Grid A · Micro A1</option>" in page
+    assert '<optgroup label="Community A2">' in page and ">Community A2 · Grid A2 · Micro A3</option>" in page

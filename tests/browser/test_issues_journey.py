@@ -3,6 +3,7 @@ resolves it, the rider rates it unsatisfied, it reopens, staff1 escalates and re
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -157,3 +158,82 @@ def test_staff_area_list_filters_on_a_phone(phone, shoot, demo_city, app):
         shoot(page, "issues-11-staff-area-overdue")
     finally:
         app.config.pop("ISSUES_PAGE_SIZE")
+
+
+def _pick_place(page, javascript, *names):
+    """Choose the place in the picker's lists, street first. With JavaScript each choice reloads the lists below
+    (wait for the new ones: the old lists may hold options of the same names); without, "show the next list"."""
+    levels = ("street", "community", "grid", "microgrid")
+    for i, (level, name) in enumerate(zip(levels, names, strict=True)):
+        last = level == "microgrid"
+        if javascript and not last:
+            page.evaluate("document.querySelectorAll('#area-picker select').forEach(s => s.dataset.old = '1')")
+        page.locator(f"#picker-{level}").select_option(label=name)
+        if last:
+            break
+        if javascript:
+            page.wait_for_selector(f"#picker-{levels[i + 1]}:not([data-old]):enabled")
+        else:
+            with page.expect_navigation():
+                page.click("button[name=action][value=pick]")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_place_picked_is_the_place_filed(browser, live_server, shoot, demo_city, javascript):
+    """resident1 (home: 梧桐社区) leaves "我家所在地" ticked and picks 南门街道 › 青石社区 › 第一网格 ›
+    第一网格一组: not filed silently at home but refused (another community); picking 梧桐社区 › 第二网格 ›
+    第二网格一组 files it there."""
+    from app.issues.models import Issue
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server,
+                                  java_script_enabled=javascript, is_mobile=javascript, has_touch=javascript)
+    try:
+        page = context.new_page()
+        login(page, "resident1")
+        page.goto("/issues/new")
+        page.locator("label:has(input[name=category][value=facilities])").click()
+        page.fill("textarea[name=description]", "长椅坏了。")
+        assert page.locator("#place-home").is_checked()
+        _pick_place(page, javascript, "南门街道", "青石社区", "第一网格", "第一网格一组")
+        page.click("button[name=action][value=report]")
+        expect(page.locator("[role=alert]").first).to_contain_text("只能反映")
+        db.session.expire_all()
+        assert db.session.scalar(select(Issue.id).where(Issue.description == "长椅坏了。")) is None
+        _pick_place(page, javascript, "南门街道", "梧桐社区", "第二网格", "第二网格一组")
+        shoot(page, f"issues-12-place-picked-{'js' if javascript else 'nojs'}")
+        assert page.locator("textarea[name=description]").input_value() == "长椅坏了。"
+        page.click("button[name=action][value=report]")
+        page.wait_for_url(re.compile(r"/issues/\d+$"))
+        issue_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+        db.session.expire_all()
+        area = db.session.get(Issue, issue_id).area
+        assert (area.name, area.parent.name, area.parent.parent.name) == ("第二网格一组", "第二网格", "梧桐社区")
+    finally:
+        context.close()
+
+
+def test_a_refused_rating_is_shown_at_the_rating(phone, shoot, demo_city):
+    """Sending the rating without a choice: the message is in the rating form, not above the screen, and the
+    resident sees no empty handling card."""
+    from app.accounts.models import User
+    from app.issues import services as s
+
+    resident = db.session.scalar(select(User).where(User.username == "resident1"))
+    leader = db.session.scalar(select(User).where(User.username == "leader1"))
+    issue = s.report_issue(reporter=resident, category=s.category_by_code("street_light"),
+                           description="楼道灯不亮。", area=resident.home_area)
+    s.accept(issue, leader)
+    s.resolve(issue, leader, "已更换灯泡。")
+    db.session.commit()
+    page = phone.new_page()
+    login(page, "resident1")
+    page.goto(f"/issues/{issue.id}")
+    page.locator("form[action$='/rate'] button").scroll_into_view_if_needed()
+    page.click("form[action$='/rate'] button")
+    alert = page.locator("#act-rate [data-focus-error]")
+    expect(alert).to_contain_text("请选择满意程度")
+    alert.scroll_into_view_if_needed()
+    box = alert.bounding_box()
+    assert box is not None and 0 <= box["y"] <= 740
+    assert page.locator("#handling").count() == 0
+    shoot(page, "issues-13-rating-refused")

@@ -39,3 +39,21 @@ def jpeg():
         return (io.BytesIO(jpeg_bytes()), name)
 
     return make
+
+
+def refused(client, url, data=None, *, carried=True, **kw):
+    """Post a refused plain-form action; returns the issue's page that shows the refusal.
+
+    A plain form is sent back to the issue's own URL (303, at the action's anchor), which shows the message and
+    what was typed once; a text too long to carry in the session comes back where it was sent (200)."""
+    from urllib.parse import urlsplit
+
+    r = client.post(url, data, **kw)
+    if carried:
+        issue_url, action = url.rsplit("/", 1)
+        assert r.status_code == 303, (url, r.status_code)
+        location = urlsplit(r.headers["Location"])
+        assert (location.path, location.fragment) == (issue_url, f"act-{action}"), r.headers["Location"]
+        r = client.get(location.path)
+    assert r.status_code == 200, (url, r.status_code)
+    return r

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.issues import services as s
 from app.issues.models import Issue, IssueRating
 from app.timeline.models import TimelineEntry
+from tests.issues.conftest import refused
 
 
 def fresh(issue) -> Issue:
@@ -35,14 +36,14 @@ def test_reporter_rates_satisfied_and_it_closes(client, city, resolved):
     rating = db.session.scalars(select(IssueRating)).one()
     assert (rating.value, rating.rater_id, rating.revisit, rating.round) == ("satisfied", city.resident_a.id, False, 1)
     # rating twice: a clear message, nothing changed
-    r = client.post(f"/issues/{resolved.id}/rate", {"value": "unsatisfied", "comment": "Changed my mind"})
+    r = refused(client, f"/issues/{resolved.id}/rate", {"value": "unsatisfied", "comment": "Changed my mind"})
     assert r.status_code == 200 and "not waiting for a rating" in r.get_data(as_text=True)
     assert fresh(resolved).state == "closed" and len(db.session.scalars(select(IssueRating)).all()) == 1
 
 
 def test_unsatisfied_reopens_at_same_level_with_comment(client, city, resolved):
     client.login("resident_a")
-    r = client.post(f"/issues/{resolved.id}/rate", {"value": "unsatisfied", "comment": ""})
+    r = refused(client, f"/issues/{resolved.id}/rate", {"value": "unsatisfied", "comment": ""})
     assert r.status_code == 200 and "say what is still wrong" in r.get_data(as_text=True).replace("Tell us w", "w")\
         or "Tell us what is still wrong" in r.get_data(as_text=True)
     assert fresh(resolved).state == "resolved"
@@ -77,7 +78,7 @@ def test_rating_by_someone_else_is_forbidden(client, city, resolved, who):
 
 def test_bad_rating_value(client, city, resolved):
     client.login("resident_a")
-    r = client.post(f"/issues/{resolved.id}/rate", {"value": "ecstatic"})
+    r = refused(client, f"/issues/{resolved.id}/rate", {"value": "ecstatic"})
     assert r.status_code == 200 and "Choose how satisfied you are." in r.get_data(as_text=True)
     assert fresh(resolved).state == "resolved"
 
