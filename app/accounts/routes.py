@@ -183,9 +183,10 @@ EXEMPT_ENDPOINTS = frozenset({"accounts.password", "accounts.logout", "web.set_l
 @bp.before_app_request
 def _replace_temporary_password():
     """Someone signed in with a temporary password (made by staff) sets their own before doing anything else."""
-    if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
-        return None
+    # the endpoint first: static files and the API never load the signed-in user for this
     if request.endpoint is None or request.endpoint in EXEMPT_ENDPOINTS or request.blueprint == "open311":
+        return None
+    if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
         return None
     if request.method == "GET":
         notify(_("Please choose your own password now: the one you were given is temporary."), "info")
