@@ -61,7 +61,9 @@ def create_app(config: str | dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from app import models  # noqa: F401 — every table registered before anything queries
+    from app import domains
+
+    domains.modules("models")  # every table registered before anything queries
     from app.web.setup import init_web
 
     init_web(app)
@@ -82,17 +84,11 @@ def create_app(config: str | dict | None = None) -> Flask:
     return app
 
 
-#: one package per capability; each has a blueprint ``bp`` in __init__ and its views in routes.py
-BLUEPRINT_PACKAGES = ("web", "accounts", "areas", "organisations", "uploads", "wishes", "issues", "open311",
-                      "notifications", "cobuild")
-
-
 def _register_blueprints(app: Flask) -> None:
-    import importlib
+    from app import domains
 
-    for name in BLUEPRINT_PACKAGES:
-        importlib.import_module(f"app.{name}.routes")  # the views attach themselves to the blueprint
-        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+    for bp in domains.blueprints():  # each domain's routes attach to its ``bp`` when imported
+        app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:

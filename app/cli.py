@@ -1,8 +1,6 @@
 """Command line: demo city, user administration, scheduled jobs, translations."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +11,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 
-DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications", "cobuild")
-
 
 def load_domain_modules(module: str) -> None:
-    """Import app.<domain>.<module> for every domain that has one (they register seeders or jobs)."""
-    for domain in DOMAINS:
-        name = f"app.{domain}.{module}"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
+    """Import app.<domain>.<module> for every domain of ``app.domains`` that has one (seeders, jobs)."""
+    from app import domains
+
+    domains.modules(module)
 
 
 demo_cli = AppGroup("demo", help="The demo city.")

@@ -1,14 +1,12 @@
 """Wire the shared web layer into the app: login, errors, assets, headers, compression, template helpers."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
+from app import domains
 from app.extensions import db, login_manager
 from app.web.assets import init_assets
 from app.web.compress import init_compression
@@ -16,10 +14,6 @@ from app.web.errors import init_error_handlers
 from app.web.htmx import finish_response, wants_fragment
 from app.web.input import init_input_checks
 from app.web.security import init_security_headers
-
-#: packages whose policy.py functions (can_* / is_*) are exposed to templates
-POLICY_DOMAINS = ("accounts", "areas", "organisations", "wishes", "issues", "open311", "notifications",
-                  "cobuild")
 
 
 def _load_user(user_id: str):
@@ -39,11 +33,7 @@ def _load_user(user_id: str):
 
 
 def _expose_policies(app: Flask) -> None:
-    for domain in POLICY_DOMAINS:
-        name = f"app.{domain}.policy"
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
+    for module in domains.modules("policy"):
         for attr in dir(module):
             if attr.startswith(("can_", "is_")) and callable(getattr(module, attr)):
                 app.jinja_env.globals[attr] = getattr(module, attr)
@@ -78,12 +68,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["d"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
     _expose_policies(app)
 
-    # subscribers of domain events (audit now; points and notifications subscribe the same way) and
-    # home-page cards and photo viewer checks: each domain may have subscribers.py, cards.py and attachments.py,
-    # imported once here
-    importlib.import_module("app.audit.subscribers")
-    for domain in POLICY_DOMAINS:
-        for module in ("subscribers", "cards", "attachments", "notices"):
-            name = f"app.{domain}.{module}"
-            if importlib.util.find_spec(name) is not None:
-                importlib.import_module(name)
+    # every part a domain declares in app/domains.py: event payloads, subscribers of other domains' events (audit,
+    # notifications …), home-page cards, notices, photo viewer checks, jobs and demo seeders — imported once here
+    for part in ("events", "subscribers", "cards", "notices", "attachments", "jobs", "demo"):
+        domains.modules(part)
