@@ -42,6 +42,7 @@ from app.cobuild.policy import (
     can_view_item,
     can_view_pairing,
     claimable_org_ids,
+    could_claim,
     is_agency_admin,
     item_sides,
 )
@@ -401,7 +402,8 @@ def cancel(item_id: int):
 @login_required
 def claim(item_id: int):
     item = db.session.get(ChecklistItem, item_id)
-    if item is None or not (can_view_item(current_user, item) or item.pairing_id is not None):
+    # a claimed item is no longer visible to the other agencies, yet a late claimant must hear "already claimed"
+    if item is None or not (can_view_item(current_user, item) or could_claim(current_user, item)):
         abort(404)
     if not is_agency_admin(current_user):
         abort(403)
@@ -440,9 +442,9 @@ def open_items():
     if not (is_agency_admin(current_user) or can_publish_open_need(current_user)
             or can_publish_key_project(current_user)):
         abort(403)
-    page = keyset_page(db.session, queries.open_statement(), keys=queries.OPEN_KEYS,
-                       cursor=request.args.get("after"), size=_page_size() * 3)
-    rows = [i for i in page.items if can_view_item(current_user, i)]
+    page = keyset_page(db.session, queries.open_statement(current_user), keys=queries.OPEN_KEYS,
+                       cursor=request.args.get("after"), size=_page_size())
+    rows = page.items
     ctx = dict(rows=rows, page=page,
                next_url=url_for("cobuild.open_items", after=page.next_cursor) if page.has_more else None)
     if wants_fragment() and request.args.get("after"):
