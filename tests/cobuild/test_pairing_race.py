@@ -60,7 +60,7 @@ def test_claims_creating_the_same_pairing_at_once_join_one_pairing(app, make_cli
     assert all(status == 200 and "Claimed. The item joins" in body for status, body in results), \
         [(s, b[:300]) for s, b in results]
     db.session.expire_all()
-    for n, branch in enumerate(branches):
+    for branch in branches:
         pairings = list(db.session.scalars(select(Pairing).where(Pairing.organisation_id == branch.id,
                                                                  Pairing.community_id == city.comm_a2.id)))
         assert len(pairings) == 1, branch.name
