@@ -184,6 +184,25 @@ def can_propose_on(user, pairing) -> bool:
     return is_pairing_side(user, pairing)
 
 
+def is_agreeing_side(user, item) -> bool:
+    """A side of the item's pairing (whatever the item's state: a late or second click is answered, not refused)."""
+    return item.pairing is not None and bool(item_sides(user, item))
+
+
+def is_responsible_side(user, item) -> bool:
+    return item.responsible_side in item_sides(user, item)
+
+
+def is_evaluating_side(user, item) -> bool:
+    return "community" in item_sides(user, item)
+
+
+def is_cancelling_side(user, item) -> bool:
+    if item.pairing is None and item.publication == "city":
+        return is_cobuild_overseer(user, item.community)
+    return bool(item_sides(user, item))
+
+
 def can_agree_item(user, item) -> bool:
     if item.state != "proposed" or item.pairing is None:
         return False
@@ -195,7 +214,7 @@ def can_edit_item(user, item) -> bool:
 
 
 def can_post_progress(user, item) -> bool:
-    return item.state in ("agreed", "in_progress") and item.responsible_side in item_sides(user, item)
+    return item.state in ("agreed", "in_progress") and is_responsible_side(user, item)
 
 
 def can_mark_done(user, item) -> bool:
@@ -203,15 +222,11 @@ def can_mark_done(user, item) -> bool:
 
 
 def can_evaluate_item(user, item) -> bool:
-    return item.state == "done" and "community" in item_sides(user, item)
+    return item.state == "done" and is_evaluating_side(user, item)
 
 
 def can_cancel_item(user, item) -> bool:
-    if item.state not in OPEN_STATES:
-        return False
-    if item.pairing is None and item.publication == "city":
-        return is_cobuild_overseer(user, item.community)
-    return bool(item_sides(user, item))
+    return item.state in OPEN_STATES and is_cancelling_side(user, item)
 
 
 def can_publish_open_need(user) -> bool:
