@@ -138,7 +138,7 @@ def open_statement(user, publication: str | None = None) -> Select:
 def key_projects_statement() -> Select:
     """Key projects for the public page: claimed or not, not cancelled; the claimant and its branch loaded."""
     return (select(ChecklistItem).where(ChecklistItem.publication == "city", ChecklistItem.state != "cancelled")
-            .options(selectinload(ChecklistItem.community),
+            .options(selectinload(ChecklistItem.community).selectinload(Area.parent),
                      selectinload(ChecklistItem.active_claim).selectinload(ChecklistClaim.organisation)))
 
 
