@@ -86,3 +86,21 @@ def test_staff_and_the_street_office_see_what_their_community_published(make_cli
         c = make_client()
         c.login(username)
         assert ("Handrails for Street A" in c.get("/cobuild/open").get_data(as_text=True)) is sees, username
+
+
+def test_the_demo_leaves_an_open_need_and_key_projects_for_agency2(app, make_client):
+    from app.cli import load_domain_modules
+    from app.demo import seed
+
+    load_domain_modules("demo")
+    seed()
+    db.session.commit()
+    agency2 = make_client()
+    agency2.login("agency2")
+    listing = agency2.get("/cobuild/open").get_data(as_text=True)
+    assert "老旧小区加装扶手" in listing and "杏林社区智慧养老服务站" in listing
+    assert listing.count('/claim"') >= 3
+    agency1 = make_client()
+    agency1.login("agency1")
+    listing = agency1.get("/cobuild/open").get_data(as_text=True)
+    assert "老旧小区加装扶手" not in listing and "杏林社区智慧养老服务站" in listing
