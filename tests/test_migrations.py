@@ -147,7 +147,7 @@ def test_a_changed_partial_index_or_a_dropped_check_is_seen(app):
     finally:
         with db.engine.begin() as conn:
             conn.execute(text(f'DROP INDEX "{name}"'))
-        index.create(db.engine)
+            index.create(conn)
 
 
 def test_migration_file_names_sort_by_date():
