@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from app.accounts.scope import org_ids, role_areas
 from app.areas.models import Area
 from app.cobuild.models import OPEN_STATES, ChecklistItem
-from app.cobuild.policy import can_use_cobuild, is_agency_admin
+from app.cobuild.policy import can_use_cobuild, claim_condition, is_agency_admin
 from app.extensions import db
 from app.organisations.models import Pairing
 from app.timeutil import local_today
@@ -69,8 +69,9 @@ def to_claim(user) -> HomeCard | None:
     """Agency admins: open needs and key projects still waiting for a claim."""
     if not is_agency_admin(user):
         return None
+    # only what one of the user's branches may claim: key projects, and open needs of the branch's streets
     cond = (ChecklistItem.pairing_id.is_(None), ChecklistItem.publication.is_not(None),
-            ChecklistItem.state.in_(OPEN_STATES))
+            ChecklistItem.state.in_(OPEN_STATES), claim_condition(user))
     count = db.session.scalar(select(func.count()).select_from(ChecklistItem).where(*cond))
     if not count:
         return None

@@ -1,5 +1,6 @@
 """Demo checklists: 市民政局 (agency1) ↔ 梧桐社区 (staff1) with items in all three lists and in every state; an open
-need and a key project waiting for 市教育局 (agency2) to claim."""
+need of 杏林社区 (staff2; 市教育局 is an agency of its street through its pairing) and key projects waiting for
+市教育局 (agency2) to claim."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -71,9 +72,12 @@ def seed_cobuild(city: DemoCity) -> str:
     # one awaiting agency1's agreement (proposed by the community)
     services.propose(staff1, pairing, "project", _input(
         "小区充电桩安装协调", "协调供电部门在小区安装电动自行车充电桩。", "facilities", value=20000, days=120))
-    # an open need of 梧桐社区 for the street's agencies, and a key project city-wide, both unclaimed
-    services.publish_open_need(staff1, a["community1"], _input(
-        "老旧小区加装扶手", "3 栋老楼的楼梯需要加装扶手，方便老人上下楼。", "facilities", value=8000, days=75))
+    # an open need of 杏林社区 for the agencies of 北湖街道 (市教育局 is paired there), and key projects city-wide,
+    # all unclaimed
+    handrails = _input("老旧小区加装扶手", "3 栋老楼的楼梯需要加装扶手，方便老人上下楼。", "facilities", value=8000,
+                       days=75)
+    handrails.community_contact, handrails.agency_contact = "林芳", None
+    services.publish_open_need(u["staff2"], a["community2"], handrails)
     services.publish_key_project(street1, a["community1b"], _input(
         "青石社区文化活动室改造", "改造社区闲置用房为居民文化活动室（书记项目）。", "culture", value=50000,
         days=150))

@@ -4,11 +4,27 @@ Two sides act on a pairing's items: the community side (community staff of the p
 side (admins of the paired agency branch). Party members of the branch read the checklist but do not agree.
 Street admins (within their street) and city admins oversee: they read everything in reach and publish key
 projects, but never confirm for either side.
+
+Who may claim what (open needs and key projects):
+- a key project (重点攻坚项目, ``publication == "city"``) is city-wide: every agency branch (``kind == "agency"``)
+  may see and claim it through an admin of the branch;
+- an open need (``publication == "street"``) goes "to every agency of its street". An agency branch belongs to a
+  street when it sits there (``Organisation.area`` is the street or an area below it) or when it is paired, in any
+  year, with a community of that street. A branch sitting in the city (the city's own agencies, ``area`` = the city
+  or none) is an agency of exactly the streets where it has a pairing; one with neither area nor pairing in a street
+  never sees that street's open needs. ``agency_street_ids`` computes this once per request and ``open_condition``
+  states the same rule in SQL for the lists and the home card.
 """
 from __future__ import annotations
 
-from app.accounts.scope import has_role, holds_area_role, holds_org_role, org_ids, role_areas
-from app.cobuild.models import EDITABLE_STATES, OPEN_STATES
+from flask import g, has_request_context
+from sqlalchemy import and_, false, or_, select, true
+
+from app.accounts.scope import has_role, holds_area_role, holds_org_role, is_city_admin, org_ids, role_areas
+from app.areas.models import LEVEL_DEPTH, Area
+from app.cobuild.models import EDITABLE_STATES, OPEN_STATES, ChecklistItem
+from app.extensions import db
+from app.organisations.models import Pairing
 
 
 def _authed(user) -> bool:
@@ -56,25 +72,82 @@ def is_pairing_side(user, pairing) -> bool:
     return bool(sides_of(user, pairing))
 
 
-def agency_reaches_street(organisation, street) -> bool:
-    """An agency of the street: one sitting in the city (no area, or the city), the street or below it."""
-    if organisation is None or organisation.kind != "agency":
-        return False
-    area = organisation.area
-    if area is None or street is None:
+def _street_of(area: Area | None) -> int | None:
+    """The id of the street ``area`` lies in (the street itself or an area below it); None for the city."""
+    if area is None or LEVEL_DEPTH.get(area.level, 0) < LEVEL_DEPTH["street"]:
+        return None
+    ids = area.ancestor_ids
+    depth = LEVEL_DEPTH["street"]
+    return ids[depth] if len(ids) > depth else None
+
+
+def agency_street_ids(user) -> dict[int, set[int]]:
+    """For each agency branch the user administers: the streets it is an agency of (see the module's rule)."""
+    if not _authed(user):
+        return {}
+    cache = g.setdefault("_cobuild_streets", {}) if has_request_context() else {}
+    if user.id in cache:
+        return cache[user.id]
+    orgs = {a.organisation_id: a.organisation for a in _agency_assignments(user) if a.organisation.kind == "agency"}
+    out: dict[int, set[int]] = {oid: set() for oid in orgs}
+    for oid, org in orgs.items():
+        street = _street_of(org.area)
+        if street is not None:
+            out[oid].add(street)
+    if orgs:
+        rows = db.session.execute(
+            select(Pairing.organisation_id, Area.parent_id).join(Area, Area.id == Pairing.community_id)
+            .where(Pairing.organisation_id.in_(list(orgs)), Area.parent_id.is_not(None)).distinct())
+        for oid, street_id in rows:
+            out[oid].add(street_id)
+    cache[user.id] = out
+    return out
+
+
+def claim_condition(user):
+    """SQL: the published items (claimed or not) an agency admin's branches may claim — the same rule as
+    ``could_claim``."""
+    streets = agency_street_ids(user)
+    if not streets:
+        return false()
+    every = set().union(*streets.values())
+    conds = [ChecklistItem.publication == "city"]
+    if every:
+        conds.append(and_(ChecklistItem.publication == "street", ChecklistItem.street_id.in_(sorted(every))))
+    return or_(*conds)
+
+
+def open_condition(user):
+    """SQL: the published items the user may see in the lists of items waiting for a claim — what the user's branches
+    may claim, and what was published in the communities the user works for or oversees."""
+    if not _authed(user):
+        return false()
+    if is_city_admin(user):
+        return true()
+    conds = [claim_condition(user)]
+    areas = role_areas(user, ("community_staff", "street_admin"))
+    if areas:
+        conds.append(ChecklistItem.community_id.in_(
+            select(Area.id).where(or_(*[Area.in_subtree(a.path) for a in areas]))))
+    return or_(*conds)
+
+
+def _org_may_claim(streets: set[int], item) -> bool:
+    if item.publication == "city":
         return True
-    return street.path.startswith(area.path) or area.path.startswith(street.path)
+    return item.publication == "street" and item.street_id is not None and item.street_id in streets
+
+
+def could_claim(user, item) -> bool:
+    """One of the user's branches may claim ``item`` by the rule, whether or not someone claimed it already."""
+    return item is not None and any(_org_may_claim(streets, item) for streets in agency_street_ids(user).values())
 
 
 def claimable_org_ids(user, item) -> list[int]:
     """Agency branches the user administers that may claim ``item`` (an unclaimed open need or key project)."""
     if not _authed(user) or item.pairing_id is not None or item.publication is None or item.state not in OPEN_STATES:
         return []
-    orgs = [a.organisation for a in _agency_assignments(user)]
-    if item.publication == "city":
-        return [o.id for o in orgs if o.kind == "agency"]
-    street = item.community.parent if item.community is not None else None
-    return [o.id for o in orgs if agency_reaches_street(o, street)]
+    return [oid for oid, streets in agency_street_ids(user).items() if _org_may_claim(streets, item)]
 
 
 def _agency_assignments(user):
@@ -111,6 +184,25 @@ def can_propose_on(user, pairing) -> bool:
     return is_pairing_side(user, pairing)
 
 
+def is_agreeing_side(user, item) -> bool:
+    """A side of the item's pairing (whatever the item's state: a late or second click is answered, not refused)."""
+    return item.pairing is not None and bool(item_sides(user, item))
+
+
+def is_responsible_side(user, item) -> bool:
+    return item.responsible_side in item_sides(user, item)
+
+
+def is_evaluating_side(user, item) -> bool:
+    return "community" in item_sides(user, item)
+
+
+def is_cancelling_side(user, item) -> bool:
+    if item.pairing is None and item.publication == "city":
+        return is_cobuild_overseer(user, item.community)
+    return bool(item_sides(user, item))
+
+
 def can_agree_item(user, item) -> bool:
     if item.state != "proposed" or item.pairing is None:
         return False
@@ -122,7 +214,7 @@ def can_edit_item(user, item) -> bool:
 
 
 def can_post_progress(user, item) -> bool:
-    return item.state in ("agreed", "in_progress") and item.responsible_side in item_sides(user, item)
+    return item.state in ("agreed", "in_progress") and is_responsible_side(user, item)
 
 
 def can_mark_done(user, item) -> bool:
@@ -130,15 +222,11 @@ def can_mark_done(user, item) -> bool:
 
 
 def can_evaluate_item(user, item) -> bool:
-    return item.state == "done" and "community" in item_sides(user, item)
+    return item.state == "done" and is_evaluating_side(user, item)
 
 
 def can_cancel_item(user, item) -> bool:
-    if item.state not in OPEN_STATES:
-        return False
-    if item.pairing is None and item.publication == "city":
-        return is_cobuild_overseer(user, item.community)
-    return bool(item_sides(user, item))
+    return item.state in OPEN_STATES and is_cancelling_side(user, item)
 
 
 def can_publish_open_need(user) -> bool:

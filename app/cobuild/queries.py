@@ -121,10 +121,14 @@ def progress_entries(item: ChecklistItem) -> list[tuple[ItemProgress, list[Uploa
     return [(e, photos[e.id]) for e in entries]
 
 
-def open_statement(publication: str | None = None) -> Select:
-    """Unclaimed open needs and key projects (filtered further per viewer by the route)."""
+def open_statement(user, publication: str | None = None) -> Select:
+    """Unclaimed open needs and key projects the user may see (``policy.open_condition``): an agency admin sees the
+    key projects and the open needs of the streets the branch is an agency of; staff and overseers what was
+    published in their reach."""
+    from app.cobuild.policy import open_condition
+
     stmt = (select(ChecklistItem).where(ChecklistItem.pairing_id.is_(None), ChecklistItem.publication.is_not(None),
-                                        ChecklistItem.state.in_(OPEN_STATES))
+                                        ChecklistItem.state.in_(OPEN_STATES), open_condition(user))
             .options(selectinload(ChecklistItem.community).selectinload(Area.parent)))
     if publication:
         stmt = stmt.where(ChecklistItem.publication == publication)
@@ -134,7 +138,7 @@ def open_statement(publication: str | None = None) -> Select:
 def key_projects_statement() -> Select:
     """Key projects for the public page: claimed or not, not cancelled; the claimant and its branch loaded."""
     return (select(ChecklistItem).where(ChecklistItem.publication == "city", ChecklistItem.state != "cancelled")
-            .options(selectinload(ChecklistItem.community),
+            .options(selectinload(ChecklistItem.community).selectinload(Area.parent),
                      selectinload(ChecklistItem.active_claim).selectinload(ChecklistClaim.organisation)))
 
 

@@ -26,15 +26,10 @@ from app.cobuild.models import (
     state_label,
 )
 from app.cobuild.policy import (
-    can_agree_item,
-    can_cancel_item,
     can_claim_item,
     can_edit_item,
-    can_evaluate_item,
     can_export_area,
     can_import_into,
-    can_mark_done,
-    can_post_progress,
     can_propose_on,
     can_publish_key_project,
     can_publish_open_need,
@@ -42,7 +37,12 @@ from app.cobuild.policy import (
     can_view_item,
     can_view_pairing,
     claimable_org_ids,
+    could_claim,
     is_agency_admin,
+    is_agreeing_side,
+    is_cancelling_side,
+    is_evaluating_side,
+    is_responsible_side,
     item_sides,
 )
 from app.cobuild.services import CobuildError, ItemInput
@@ -305,12 +305,22 @@ def render_item(item: ChecklistItem, *, errors: dict | None = None, forms: dict 
         entries=entries_for(item, include_internal=True), show_internal=True,
         state_label=state_label, action_label=action_label, side_label=side_label,
         claim_choices=claim_choices,
+        forms_sent={action: _sent_text(form) for action, form in forms.items()},
         progress_form=forms.get("progress") or ProgressForm(formdata=None, prefix="progress"),
         done_form=forms.get("done") or NoteForm(formdata=None, prefix="done"),
         evaluate_form=forms.get("evaluate") or EvaluateForm(formdata=None, prefix="evaluate"),
         cancel_form=forms.get("cancel") or ReasonForm(formdata=None, prefix="cancel"),
     )
     return render_page("cobuild/item.html", "cobuild/_item.html", **ctx)
+
+
+def _sent_text(form) -> str:
+    """The text a refused form carried (a note, a comment, a reason), to give back when its form is not shown."""
+    for name in ("note", "comment", "reason"):
+        field = getattr(form, name, None)
+        if field is not None and (field.data or "").strip():
+            return field.data.strip()
+    return ""
 
 
 @bp.get("/items/<int:item_id>")
@@ -320,6 +330,8 @@ def item(item_id: int):
 
 
 def _act(item_id: int, allowed, action: str, do, message: str, form=None, category: str = "success"):
+    """``allowed`` asks only whether the user acts for the right side (403 otherwise); whether the item's state
+    still allows the action is the service's to answer, with a message on the page (a second click, a stale tab)."""
     item = _load_item(item_id)
     if not allowed(current_user, item):
         abort(403)
@@ -330,10 +342,12 @@ def _act(item_id: int, allowed, action: str, do, message: str, form=None, catego
     except CobuildError as e:
         db.session.rollback()
         item = _load_item(item_id)
+        messages = [str(m) for m in e.errors.values()]
         if form is not None:
             show_errors(form, e)
-        return render_item(item, errors={action: [str(m) for m in e.errors.values()]},
-                           forms={action: form} if form else None)
+            if any(has_file(f) for f in (getattr(getattr(form, "photos", None), "data", None) or [])):
+                messages.append(_("The photos were not saved: please choose them again."))
+        return render_item(item, errors={action: messages}, forms={action: form} if form else None)
     db.session.commit()
     notify(message, category)
     if wants_fragment():
@@ -348,7 +362,7 @@ def agree(item_id: int):
         if services.agree(current_user, item):
             notify(_("Both sides agreed: the work can start."))
 
-    return _act(item_id, can_agree_item, "agree", do, _("Your side's agreement is recorded."))
+    return _act(item_id, is_agreeing_side, "agree", do, _("Your side's agreement is recorded."))
 
 
 def _photos(field) -> list[bytes]:
@@ -371,21 +385,21 @@ def progress(item_id: int):
         photos = _photos(form.photos)
         services.post_progress(current_user, item, form.percent.data, form.note.data, photos)
 
-    return _act(item_id, can_post_progress, "progress", do, _("Progress reported."),
+    return _act(item_id, is_responsible_side, "progress", do, _("Progress reported."),
                 form=ProgressForm(prefix="progress"))
 
 
 @bp.post("/items/<int:item_id>/done")
 @login_required
 def done(item_id: int):
-    return _act(item_id, can_mark_done, "done", lambda i, f: services.mark_done(current_user, i, f.note.data),
+    return _act(item_id, is_responsible_side, "done", lambda i, f: services.mark_done(current_user, i, f.note.data),
                 _("Marked as done. The community is asked to evaluate it."), form=NoteForm(prefix="done"))
 
 
 @bp.post("/items/<int:item_id>/evaluate")
 @login_required
 def evaluate(item_id: int):
-    return _act(item_id, can_evaluate_item, "evaluate",
+    return _act(item_id, is_evaluating_side, "evaluate",
                 lambda i, f: services.evaluate(current_user, i, f.rating.data, f.comment.data),
                 _("Thank you for the evaluation."), form=EvaluateForm(prefix="evaluate"))
 
@@ -393,7 +407,7 @@ def evaluate(item_id: int):
 @bp.post("/items/<int:item_id>/cancel")
 @login_required
 def cancel(item_id: int):
-    return _act(item_id, can_cancel_item, "cancel", lambda i, f: services.cancel(current_user, i, f.reason.data),
+    return _act(item_id, is_cancelling_side, "cancel", lambda i, f: services.cancel(current_user, i, f.reason.data),
                 _("Cancelled."), form=ReasonForm(prefix="cancel"), category="info")
 
 
@@ -401,7 +415,8 @@ def cancel(item_id: int):
 @login_required
 def claim(item_id: int):
     item = db.session.get(ChecklistItem, item_id)
-    if item is None or not (can_view_item(current_user, item) or item.pairing_id is not None):
+    # a claimed item is no longer visible to the other agencies, yet a late claimant must hear "already claimed"
+    if item is None or not (can_view_item(current_user, item) or could_claim(current_user, item)):
         abort(404)
     if not is_agency_admin(current_user):
         abort(403)
@@ -440,9 +455,9 @@ def open_items():
     if not (is_agency_admin(current_user) or can_publish_open_need(current_user)
             or can_publish_key_project(current_user)):
         abort(403)
-    page = keyset_page(db.session, queries.open_statement(), keys=queries.OPEN_KEYS,
-                       cursor=request.args.get("after"), size=_page_size() * 3)
-    rows = [i for i in page.items if can_view_item(current_user, i)]
+    page = keyset_page(db.session, queries.open_statement(current_user), keys=queries.OPEN_KEYS,
+                       cursor=request.args.get("after"), size=_page_size())
+    rows = page.items
     ctx = dict(rows=rows, page=page,
                next_url=url_for("cobuild.open_items", after=page.next_cursor) if page.has_more else None)
     if wants_fragment() and request.args.get("after"):

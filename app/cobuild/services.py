@@ -130,8 +130,12 @@ def _agree_values(side: str, actor, now) -> dict:
 
 
 def emit_item(name: str, actor, item: ChecklistItem, **data) -> None:
+    """Every checklist event names the item, its pairing, the community (``area_id``) and the agency branch
+    (``organisation_id``: the pairing's, or None while an open item waits for a claim); the actor is the event's."""
+    pairing = db.session.get(Pairing, item.pairing_id) if item.pairing_id else None
+    data.setdefault("organisation_id", pairing.organisation_id if pairing is not None else None)
     events.emit(name, actor=actor, subject=item, area_id=item.community_id, pairing_id=item.pairing_id,
-                kind=item.kind, **data)
+                item_id=item.id, kind=item.kind, **data)
 
 
 def new_item(actor, *, kind: str, community: Area, year: int, values: dict, pairing: Pairing | None = None,

@@ -105,3 +105,60 @@ def test_cobuild_journey_on_a_phone(phone, shoot, demo_city):
         page.get_by_text("下载清单（.xlsx）").click()
     wb = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
     assert "银发理发日" in [c.value for c in wb["项目清单"]["E"]]
+
+
+def _small_targets(page) -> list[str]:
+    """Links and buttons in the page's content smaller than 44 px high (a finger's tap)."""
+    return page.evaluate("""() => [...document.querySelectorAll('main a, main button, main summary, main select')]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44
+                && !e.closest('p, dd, li.timeline-entry, ol.timeline'))
+        .map(e => e.outerHTML.slice(0, 120))""")
+
+
+def _walk(page, shoot, who: str, size: str, pairing_id: int) -> list:
+    from app.cobuild.models import ChecklistItem
+
+    items = db.session.scalars(select(ChecklistItem.id).where(ChecklistItem.pairing_id == pairing_id)
+                               .order_by(ChecklistItem.id)).all()
+    urls = {"index": "/cobuild/", "open": "/cobuild/open", "needs": f"/cobuild/pairings/{pairing_id}",
+            "projects": f"/cobuild/pairings/{pairing_id}?list=project",
+            "new": f"/cobuild/pairings/{pairing_id}/new?kind=resource",
+            "match": f"/cobuild/pairings/{pairing_id}/match", "item": f"/cobuild/items/{items[0]}",
+            "key": "/cobuild/key-projects"}
+    small = []
+    for name, url in urls.items():
+        response = page.goto(url)
+        assert response.status == 200, (who, url)
+        if size == "phone":
+            no_sideways_scroll(page)
+            small += [(who, url, t) for t in _small_targets(page)]
+        shoot(page, f"cobuild-{who}-{name}-{size}")
+    # every link on the pages leads somewhere this person may go
+    for name in ("index", "open", "needs"):
+        page.goto(urls[name])
+        hrefs = set(page.eval_on_selector_all("main a[href^='/cobuild']",
+                                              "els => els.map(e => e.getAttribute('href'))"))
+        for href in sorted(hrefs):
+            assert page.request.get(href).status == 200, (who, name, href)
+    return small
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_every_page_as_each_side(request, size, shoot, demo_city):
+    from app.cobuild.models import ChecklistItem
+    from app.organisations.models import Pairing
+
+    context = request.getfixturevalue(size)
+    pairing_id = db.session.scalar(select(Pairing.id).join(ChecklistItem, ChecklistItem.pairing_id == Pairing.id)
+                                   .limit(1))
+    page = context.new_page()
+    page.goto("/cobuild/key-projects")
+    if size == "phone":
+        no_sideways_scroll(page)
+    shoot(page, f"cobuild-visitor-key-{size}")
+    small = []
+    for who in ("agency1", "staff1"):
+        login(page, who)
+        small += _walk(page, shoot, who, size, pairing_id)
+        logout(page)
+    assert small == [], "\n".join(map(str, small))

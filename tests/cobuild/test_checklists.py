@@ -75,7 +75,9 @@ def test_a_side_cannot_confirm_for_the_other(make_client, city):
     assert item.community_agreed_by_id == city.staff_a.id and item.agency_agreed_at is None
     page = c.get(f"/cobuild/items/{iid}").get_data(as_text=True)
     assert "Agree for my side" not in page  # the community already agreed; only the agency is asked
-    assert c.post(f"/cobuild/items/{iid}/agree").status_code == 403
+    r = c.post(f"/cobuild/items/{iid}/agree")  # a stale tab: answered on the page, the agency still unconfirmed
+    assert r.status_code == 200 and "Your side has already agreed" in r.get_data(as_text=True)
+    assert _item(iid).agency_agreed_at is None and _item(iid).state == "proposed"
     a = make_client()
     a.login("agency_a")
     assert "Agree for my side" in a.get(f"/cobuild/items/{iid}").get_data(as_text=True)
@@ -83,8 +85,12 @@ def test_a_side_cannot_confirm_for_the_other(make_client, city):
     item = _item(iid)
     assert item.state == "agreed" and item.agency_agreed_by_id == city.agency_admin_a.id
     assert item.agency_agreed_at is not None
-    # agreeing twice: refused, nothing changes
-    assert a.post(f"/cobuild/items/{iid}/agree").status_code == 403
+    # agreeing twice: a clear message where the person acted, nothing changes
+    agreed_at = item.agency_agreed_at
+    r = a.post(f"/cobuild/items/{iid}/agree")
+    assert r.status_code == 200 and "not awaiting agreement" in r.get_data(as_text=True)
+    assert 'role="alert"' in r.get_data(as_text=True)
+    assert _item(iid).agency_agreed_at == agreed_at and _item(iid).state == "agreed"
 
 
 def test_scope_change_resets_agreement(client, city):
@@ -137,7 +143,10 @@ def test_done_then_evaluate_once_only_by_the_community(make_client, city):
     staff.login("staff_a")
     # evaluation before done: no button, refused
     assert "Send the evaluation" not in staff.get(f"/cobuild/items/{iid}").get_data(as_text=True)
-    assert staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "5"}).status_code == 403
+    r = staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "5", "evaluate-comment": "early"})
+    assert r.status_code == 200 and "Only a done item can be evaluated" in r.get_data(as_text=True)
+    assert "early" in r.get_data(as_text=True)  # the comment is given back
+    assert _item(iid).rating is None
     r = agency.post(f"/cobuild/items/{iid}/done", {"done-note": ""})
     assert r.status_code == 200 and "Write a completion note" in r.get_data(as_text=True)
     assert agency.post(f"/cobuild/items/{iid}/done", {"done-note": "served 40 people"}).status_code == 303
@@ -151,7 +160,12 @@ def test_done_then_evaluate_once_only_by_the_community(make_client, city):
                       ).status_code == 303
     item = _item(iid)
     assert (item.state, item.rating, item.evaluated_by_id) == ("evaluated", 4, city.staff_a.id)
-    assert staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "1"}).status_code == 403
+    r = staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "1"})
+    assert r.status_code == 200 and "already evaluated" in r.get_data(as_text=True)
+    assert _item(iid).rating == 4
+    r = staff.htmx_post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "2"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "already evaluated" in body and 'role="alert"' in body
     assert _item(iid).rating == 4
 
 
@@ -177,8 +191,10 @@ def test_bad_input_is_answered_where_the_person_acted(client, city):
     # progress on a cancelled item
     services.cancel(city.staff_a, _item(iid), "no longer needed")
     db.session.commit()
-    r = client.post(f"/cobuild/items/{iid}/progress", {"progress-percent": "50", "progress-note": "x"})
-    assert r.status_code == 403
+    r = client.post(f"/cobuild/items/{iid}/progress", {"progress-percent": "50", "progress-note": "painted the hall"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "only on an agreed item in progress" in body and "Cancelled" in body
+    assert "painted the hall" in body  # the note is given back, since the form is no longer shown
     with pytest.raises(services.CobuildError):
         services.post_progress(city.agency_admin_a, _item(iid), 50, "x")
     db.session.rollback()

@@ -25,7 +25,8 @@ N = 20
 def _race(app, make_client, city, item_id):
     admins = []
     for i in range(N):
-        org = create_organisation(f"Racing branch {i:02d}", "agency", city.city)
+        # branches sitting in Street A: agencies of the open need's street (a key project is open to any branch)
+        org = create_organisation(f"Racing branch {i:02d}", "agency", city.street_a if i % 2 else city.comm_a2)
         admins.append(make_user(f"racer{i:02d}", roles=[("agency_admin", org)]))
     db.session.commit()
     clients = []
