@@ -190,19 +190,36 @@ def test_a_refused_post_goes_back_to_the_wish_page_or_answers_with_the_fragment_
     assert get_wish(wid).state == state
 
 
-def test_a_refused_note_keeps_what_was_typed_next_to_its_field(make_client, city):
-    wid = make_wish(city, "fulfilled")
-    c = client_as(make_client, "resident_a")
-    typed = "只送来了盒子，" + "x" * 600  # over the limit: refused, and nothing typed is lost
-    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
-    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#confirm"
-    page = body(c.get(r.headers["Location"]))
+def _note_field(page):
     field = re.search(r'<textarea[^>]*id="notreceived-note"[^>]*>(.*?)</textarea>\s*(.*?)</div>', page, re.S)
     assert field, page
     tag = re.search(r'<textarea[^>]*id="notreceived-note"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in tag and "autofocus" in tag
-    assert field.group(1).strip() == typed
-    assert "Please keep it to 500 characters" in field.group(2)
+    return field.group(1).strip(), field.group(2)
+
+
+def test_a_refused_note_keeps_what_was_typed_next_to_its_field(make_client, city):
+    wid = make_wish(city, "fulfilled")
+    c = client_as(make_client, "resident_a")
+    typed = "只送来了盒子，" + "x" * 520  # over the limit: refused, and nothing typed is lost
+    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
+    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#confirm"
+    kept, after = _note_field(body(c.get(r.headers["Location"])))
+    assert kept == typed and "Please keep it to 500 characters" in after
+    assert get_wish(wid).state == "fulfilled"
+
+
+def test_a_refused_note_too_long_for_the_session_is_shown_in_place(make_client, city):
+    """Text the session cookie cannot carry is answered on the spot (200), by its field, so nothing is lost."""
+    from app.web.actions import CARRY_MAX
+
+    wid = make_wish(city, "fulfilled")
+    c = client_as(make_client, "resident_a")
+    typed = "只送来了盒子，" + "x" * CARRY_MAX
+    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
+    assert r.status_code == 200 and "<html" in body(r)
+    kept, after = _note_field(body(r))
+    assert kept == typed and "Please keep it to 500 characters" in after
     assert get_wish(wid).state == "fulfilled"
 
 
