@@ -248,3 +248,21 @@ def test_htmx_claim_answers_with_a_small_card(make_client, city):
     loser = client_as(make_client, "member_b").htmx_post(f"/wishes/{wid}/claim")
     assert loser.status_code == 200 and "Already claimed by" in body(loser)
     assert len(loser.get_data()) <= CARD_MAX_BYTES, len(loser.get_data())
+
+
+def test_a_refused_claim_stands_in_the_claim_section(make_client, city):
+    """A plain claim form refused (a team member not of the branch) returns to the wish's claim section, where the
+    message is marked for focus; shown once."""
+    two_branch_admin(city)
+    wid = make_wish(city, "published")
+    admin = client_as(make_client, "agency_ab")
+    r = admin.post(f"/wishes/{wid}/claim", {"organisation_id": str(city.agency_b.id),
+                                           "members": [str(city.member_a.id)]})
+    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#claim"
+    page = body(admin.get(r.headers["Location"]))
+    section = re.search(r'<section class="card" id="claim">(.*?)</section>', page, re.S).group(1)
+    assert re.search(r'role="alert" data-focus-error[^>]*>Team members must be party members', section)
+    assert "Team members must be party members" not in body(admin.get(f"/wishes/{wid}"))
+    r = admin.post(f"/wishes/{wid}/claim", {"organisation_id": str(city.agency_b.id), "members": ["x"]})
+    assert r.status_code == 303 and "Team members must be party members" in body(admin.get(r.headers["Location"]))
+    assert active_claims(wid) == 0
