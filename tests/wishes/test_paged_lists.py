@@ -99,7 +99,8 @@ def test_wishes_recorded_for_residents_are_in_the_recorders_list_too(app, make_c
     monkeypatch.setitem(app.config, "WISH_PAGE_SIZE", 10)
     c = make_client()
     c.login("staff_a")
-    assert walk(c, "/wishes/mine", r'<a href="/wishes/(\d+)">W \d+</a>', "more-wishes") == [str(i) for i in reversed(ids)]
+    seen = walk(c, "/wishes/mine", r'<a href="/wishes/(\d+)">W \d+</a>', "more-wishes")
+    assert seen == [str(i) for i in reversed(ids)]
 
 
 def bulk_claims(city, n):
