@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, redirect, request, session
+from flask import abort, make_response, redirect, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -91,9 +91,12 @@ def load(model, object_id: int | None, can_view: Callable[[Any, Any], bool] | No
     return obj
 
 
-def authorise(allowed: bool) -> None:
-    """403: the person may see the thing but not do this."""
+def authorise(allowed: bool, explain: Callable[[], Any] | None = None) -> None:
+    """403: the person may see the thing but not do this. ``explain()`` gives a page of its own that says why and
+    where to turn instead (answered with status 403), in place of the generic one."""
     if not allowed:
+        if explain is not None:
+            abort(make_response(explain(), 403))
         abort(403)
 
 
@@ -140,13 +143,16 @@ def pop_refusal(subject: Any) -> Refusal | None:
 
 
 def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], do: Callable[[Any, Any], Any],
-            done, page: str, render: Callable[..., Any], form=None, category: str = "success",
-            anchor: str | None = None):
+            done, page: str, render: Callable[..., Any], form=None, category: str | Callable[[Any], str] = "success",
+            anchor: str | Callable[[Any], str | None] | None = None, then: str | None = None):
     """Authorise, act, commit once and answer; see the module's docstring for what happens on a refusal.
 
     ``do(subject, form)`` calls the service; ``render(subject, refusal=None)`` renders the thing's page (the full
     page, or its part for htmx — ``render_page`` decides); ``page`` is the thing's own URL; ``done`` the message
-    told on success (or a callable giving it, for messages that depend on the result).
+    told on success (or a callable giving it, for messages that depend on the result); ``category`` the same.
+    ``anchor``: the part of the page a refused plain form returns to (default ``act-<action>``), or a callable
+    ``anchor(subject) -> str | None`` asked after the rollback (None: the top of the page, e.g. when the form is no
+    longer shown). ``then``: where a successful plain form goes, when not back to ``page`` (a list it was sent from).
     """
     authorise(allowed(current_user, subject))
     try:
@@ -160,9 +166,10 @@ def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], d
         if wants_fragment() or sum(len(v) for v in refusal.values.values()) > CARRY_MAX:
             return render(subject, refusal=refusal)
         session[SESSION_KEY] = {"subject": key, **refusal.as_dict()}
-        return redirect(f"{page}#{anchor or 'act-' + action}", 303)
+        where = anchor(subject) if callable(anchor) else (anchor or "act-" + action)
+        return redirect(f"{page}#{where}" if where else page, 303)
     db.session.commit()
-    notify(done(result) if callable(done) else done, category)
+    notify(done(result) if callable(done) else done, category(result) if callable(category) else category)
     if wants_fragment():
         return render(subject)
-    return redirect(page, 303)
+    return redirect(then or page, 303)

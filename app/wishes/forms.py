@@ -32,7 +32,8 @@ class WishForm(FlaskForm):
     subject_name = StringField(_l("Or: the resident's name (no account)"), validators=[Length(max=20)])
     subject_contact = StringField(_l("How to reach them (a relative's phone, the address)"),
                                   validators=[Length(max=80)])
-    area_id = SelectField(_l("Where they live"), choices=[], validate_choice=False)
+    #: the micro-grid chosen in the cascading place lists (templates/areas/_picker.html renders the lists)
+    area_id = HiddenField(_l("Where they live"))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,14 +46,18 @@ class ClaimForm(FlaskForm):
     members = MultiCheckboxField(_l("Team members who join (optional)"), choices=[], validate_choice=False)
 
 
+#: a note or reason longer than NOTE_MAX is refused by its field, with what was typed kept
+NOTE_LENGTH = Length(max=NOTE_MAX, message=_l("Please keep it to %(max)d characters."))
+
+
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
+    reason = TextAreaField(_l("Reason"), render_kw={"maxlength": NOTE_MAX}, validators=[NOTE_LENGTH])
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), render_kw={"maxlength": NOTE_MAX}, validators=[NOTE_LENGTH])
 
 
 class FulfilForm(FlaskForm):
-    note = TextAreaField(_l("What was done"), render_kw={"maxlength": NOTE_MAX}, validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("What was done"), render_kw={"maxlength": NOTE_MAX}, validators=[NOTE_LENGTH])
     photo = FileField(_l("Photo (optional)"), render_kw={"accept": IMAGE_TYPES})

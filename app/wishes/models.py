@@ -100,6 +100,10 @@ class Wish(db.Model):
         Index("ix_wish_state_wanted_by", "state", "wanted_by"),
         Index("ix_wish_wisher_state", "wisher_id", "state"),
         Index("ix_wish_author_state", "author_id", "state"),
+        # the review queue (oldest first) and "my wishes" (newest first), paged by keyset (app/wishes/queries.py)
+        Index("ix_wish_review", "state", "created_at", "id"),
+        Index("ix_wish_wisher_created", "wisher_id", "created_at", "id"),
+        Index("ix_wish_author_created", "author_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,6 +212,9 @@ class WishClaim(db.Model):
         Index("ix_wish_claim_status_deadline", "status", "deadline_at"),
         Index("ix_wish_claim_claimant_status", "claimant_id", "status"),
         Index("ix_wish_claim_org_status", "organisation_id", "status"),
+        # "my claims", newest first, paged by keyset
+        Index("ix_wish_claim_claimant_claimed", "claimant_id", "claimed_at", "id"),
+        Index("ix_wish_claim_org_claimed", "organisation_id", "claimed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

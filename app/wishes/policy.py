@@ -96,10 +96,23 @@ def can_claim_any(user) -> bool:
     return _authed(user) and any(a.role in CLAIM_ROLES for a in assignments(user))
 
 
+def claim_targets(user) -> list[int | None]:
+    """For whom ``user`` may claim a wish: themself (None) as a party member, then each branch they administer."""
+    if not _authed(user):
+        return []
+    return ([None] if is_party_member(user) else []) + claim_org_ids(user)
+
+
+def can_claim_for(user, organisation_id: int | None) -> bool:
+    """A branch's wish claims are made by its agency admins; a party member claims for themself (None)."""
+    return organisation_id in claim_targets(user)
+
+
 def can_claim_in_one_step(user) -> bool:
     """One button on the wall: a party member claims for themself, an admin of one branch for that branch. An admin
     of several branches chooses the branch (and its team) on the wish's page."""
-    return _authed(user) and (is_party_member(user) or len(claim_org_ids(user)) == 1)
+    targets = claim_targets(user)
+    return bool(targets) and (targets[0] is None or len(targets) == 1)
 
 
 def can_post_wish(user) -> bool:

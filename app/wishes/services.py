@@ -26,17 +26,20 @@ from sqlalchemy.orm import selectinload
 
 from app import events
 from app.accounts.models import RoleAssignment, User
-from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, holds_area_role
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, holds_area_role
 from app.areas.models import Area
 from app.errors import DomainError
 from app.extensions import db
 from app.timeline.services import record
 from app.timeutil import local_today, utcnow
 from app.uploads.services import UploadError, store_image
+from app.wishes import queries
 from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
 from app.wishes.policy import (
+    can_claim_in_one_step,
     can_confirm_wish,
     claim_org_ids,
+    claim_targets,
     is_party_member,
     is_wish_claimant,
     is_wish_owner,
@@ -131,30 +134,6 @@ def _community_and_street(area: Area) -> tuple[Area | None, Area | None]:
     return area.ancestor_at("community"), area.ancestor_at("street")
 
 
-#: the wall's order; the indexes ix_wish_wall / ix_wish_community_wall / ix_wish_street_wall match it
-WALL_KEYS = [(Wish.published_at, "desc"), (Wish.id, "desc")]
-
-
-def wall_statement(states: tuple[str, ...], *, category: str | None = None, community_id: int | None = None,
-                   street_id: int | None = None):
-    """The wall's filter (order and page come from keyset_page with WALL_KEYS)."""
-    stmt = select(Wish)
-    stmt = stmt.where(Wish.state == states[0]) if len(states) == 1 else stmt.where(Wish.state.in_(states))
-    if community_id:
-        stmt = stmt.where(Wish.community_id == community_id)
-    elif street_id:
-        stmt = stmt.where(Wish.street_id == street_id)
-    if category:
-        stmt = stmt.where(Wish.category == category)
-    return stmt
-
-
-def find_by_post_key(key: str | None) -> Wish | None:
-    if not key:
-        return None
-    return db.session.scalar(select(Wish).where(Wish.post_key == key))
-
-
 @dataclass
 class Placement:
     """Whose wish it is and where it is placed, as checked by ``check_post``."""
@@ -208,6 +187,77 @@ def check_post(author: User, data: WishInput, *, wisher: User | None = None, are
     if errors:
         raise WishError.several(errors)
     return data, Placement(on_behalf, wisher, area, community, street, subject_name, subject_contact)
+
+
+def parse_value(raw: str | None) -> int | None:
+    """The estimated value as typed ("80", "¥80", "1,000"), in whole yuan; None when empty."""
+    raw = (raw or "").strip().replace("¥", "").replace(",", "")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        raise WishError(_l("Enter the estimated value as a number of yuan, e.g. 80."), "value") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise WishError(_l("Enter the estimated value as a number of yuan, e.g. 80."), "value")
+    return int(round(number))
+
+
+def parse_date(raw: str | None) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise WishError(_l("Enter the date as YYYY-MM-DD, e.g. %(example)s.",
+                           example=(local_today() + timedelta(days=14)).isoformat()), "wanted_by") from None
+
+
+@dataclass
+class PostForm:
+    """The post form as typed (text), and the micro-grid chosen for a resident without an account."""
+
+    category: str | None
+    title: str | None
+    description: str | None
+    value: str | None
+    wanted_by: str | None
+    resident: str | None = None
+    subject_name: str | None = None
+    subject_contact: str | None = None
+    area: Area | None = None
+
+
+def read_post(author: User, typed: PostForm, *, behalf: bool) -> dict:
+    """The post form read into ``post_wish``'s arguments, checked as ``post_wish`` checks them. A value or a date that
+    cannot be read, or a resident who cannot be found (``find_resident``), is reported together with every other
+    problem of the form (one WishError), so the resident fixes them all in one go. ``behalf``: the author may
+    record wishes for residents (``can_post_on_behalf``); otherwise the on-behalf fields are ignored."""
+    parse_errors: dict = {}
+
+    def parsed(parse, *args):
+        try:
+            return parse(*args)
+        except WishError as e:
+            parse_errors.update(e.errors)
+            return None
+
+    wisher = parsed(find_resident, author, typed.resident) if behalf else None
+    area = typed.area if behalf and wisher is None and _clean(typed.subject_name) else None
+    args = dict(
+        data=WishInput(category=typed.category or "", title=typed.title or "", description=typed.description or "",
+                       value=parsed(parse_value, typed.value), wanted_by=parsed(parse_date, typed.wanted_by)),
+        wisher=wisher, area=area,
+        subject_name=typed.subject_name if behalf else None,
+        subject_contact=typed.subject_contact if behalf else None)
+    try:
+        check_post(author, **args)
+    except WishError as e:
+        raise WishError.several({**e.errors, **parse_errors}) from None
+    if parse_errors:
+        raise WishError.several(parse_errors)
+    return args
 
 
 def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area: Area | None = None,
@@ -308,14 +358,15 @@ def already_claimed_message(wish: Wish):
     return _l("This wish cannot be claimed now (it is: %(state)s).", state=wish.state_label)
 
 
-def branch_members(organisation_id: int) -> list[User]:
-    """Party members of a branch, who can be named as its team (帮帮团)."""
-    return list(db.session.scalars(
-        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.organisation_id == organisation_id, RoleAssignment.role == "member",
-               User.active.is_(True))
-        .order_by(User.display_name, User.id).limit(200)
-    ))
+def claim_target(actor: User, chosen: int | None) -> int | None:
+    """For whom a claim is made when the form names the branch ``chosen`` (authorised by ``can_claim_for``) or
+    none: a party member claims for themself (None), an admin of one branch for that branch; an admin of several
+    branches must choose on the wish's page."""
+    if chosen is not None:
+        return chosen
+    if not can_claim_in_one_step(actor):
+        raise WishError(_l("Choose on the wish's page which of your branches claims it."))
+    return claim_targets(actor)[0]
 
 
 def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
@@ -327,9 +378,8 @@ def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
         if organisation_id not in claim_org_ids(actor):
             raise WishError(_l("You can only claim for a branch you administer."))
         kind = "branch"
-        allowed = {u.id for u in branch_members(organisation_id)}
         members = sorted({int(m) for m in member_ids if int(m) != actor.id})
-        if any(m not in allowed for m in members):
+        if set(members) - queries.branch_member_ids(organisation_id, members):
             raise WishError(TEAM_MESSAGE, "members")
     else:
         if not is_party_member(actor):
@@ -539,9 +589,7 @@ def find_resident(author: User, query: str | None) -> User | None:
     query = _clean(query)
     if not query:
         return None
-    user = db.session.scalar(
-        select(User).where((User.username == query) | (User.mobile == query), User.active.is_(True),
-                           area_scope(author, User.home_area_id, STAFF_ROLES + LEADER_ROLES)).limit(1))
+    user = queries.resident_for(author, query)
     if user is None:
         raise WishError(_l("No resident with this username or mobile number in your area."), "resident")
     return user

@@ -108,3 +108,35 @@ def test_a_tampered_refusal_in_the_session_is_ignored(app, city):
         session[actions.SESSION_KEY] = {"subject": actions.subject_key(city.agency_a), "action": "x",
                                         "errors": "not a list of pairs"}
         assert actions.pop_refusal(city.agency_a) is None
+
+
+def test_then_anchor_and_category_may_follow_the_result(app, city):
+    """A success may go back to the list it was sent from (``then``); the anchor of a refusal may be decided after
+    the rollback (None: the top of the page); the category may depend on the result."""
+    from flask import get_flashed_messages
+
+    with app.test_request_context("/x", method="POST", data={"name": "Renamed"}):
+        login_user(city.admin)
+        response = actions.perform(city.agency_a, action="rename", allowed=lambda u, o: True, do=_rename,
+                                   form=NameForm(), done="done", page="/organisations/1", render=_render,
+                                   then="/organisations/", category=lambda name: "info")
+        assert response.status_code == 303 and response.location == "/organisations/"
+        assert get_flashed_messages(with_categories=True) == [("info", "done")]
+    with app.test_request_context("/x", method="POST", data={"name": "bad"}):
+        login_user(city.admin)
+        response = actions.perform(city.agency_a, action="rename", allowed=lambda u, o: True, do=_rename,
+                                   form=NameForm(), done="done", page="/organisations/1", render=_render,
+                                   then="/organisations/", anchor=lambda org: None)
+        assert response.status_code == 303 and response.location == "/organisations/1"  # refused: its own page
+        assert actions.pop_refusal(city.agency_a).error("name") == "Not that name."
+
+
+def test_authorise_may_explain_with_a_page_of_its_own(app):
+    from werkzeug.exceptions import HTTPException
+
+    with app.test_request_context("/"):
+        with pytest.raises(HTTPException) as refused:
+            actions.authorise(False, explain=lambda: "Ask your community office.")
+        assert refused.value.response.status_code == 403
+        assert refused.value.response.get_data(as_text=True) == "Ask your community office."
+        actions.authorise(True, explain=lambda: pytest.fail("not asked when allowed"))

@@ -190,19 +190,36 @@ def test_a_refused_post_goes_back_to_the_wish_page_or_answers_with_the_fragment_
     assert get_wish(wid).state == state
 
 
-def test_a_refused_note_keeps_what_was_typed_next_to_its_field(make_client, city):
-    wid = make_wish(city, "fulfilled")
-    c = client_as(make_client, "resident_a")
-    typed = "只送来了盒子，" + "x" * 600  # over the limit: refused, and nothing typed is lost
-    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
-    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#confirm"
-    page = body(c.get(r.headers["Location"]))
+def _note_field(page):
     field = re.search(r'<textarea[^>]*id="notreceived-note"[^>]*>(.*?)</textarea>\s*(.*?)</div>', page, re.S)
     assert field, page
     tag = re.search(r'<textarea[^>]*id="notreceived-note"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in tag and "autofocus" in tag
-    assert field.group(1).strip() == typed
-    assert "Please keep it to 500 characters" in field.group(2)
+    return field.group(1).strip(), field.group(2)
+
+
+def test_a_refused_note_keeps_what_was_typed_next_to_its_field(make_client, city):
+    wid = make_wish(city, "fulfilled")
+    c = client_as(make_client, "resident_a")
+    typed = "只送来了盒子，" + "x" * 520  # over the limit: refused, and nothing typed is lost
+    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
+    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#confirm"
+    kept, after = _note_field(body(c.get(r.headers["Location"])))
+    assert kept == typed and "Please keep it to 500 characters" in after
+    assert get_wish(wid).state == "fulfilled"
+
+
+def test_a_refused_note_too_long_for_the_session_is_shown_in_place(make_client, city):
+    """Text the session cookie cannot carry is answered on the spot (200), by its field, so nothing is lost."""
+    from app.web.actions import CARRY_MAX
+
+    wid = make_wish(city, "fulfilled")
+    c = client_as(make_client, "resident_a")
+    typed = "只送来了盒子，" + "x" * CARRY_MAX
+    r = c.post(f"/wishes/{wid}/not-received", {"notreceived-note": typed})
+    assert r.status_code == 200 and "<html" in body(r)
+    kept, after = _note_field(body(r))
+    assert kept == typed and "Please keep it to 500 characters" in after
     assert get_wish(wid).state == "fulfilled"
 
 
@@ -231,3 +248,21 @@ def test_htmx_claim_answers_with_a_small_card(make_client, city):
     loser = client_as(make_client, "member_b").htmx_post(f"/wishes/{wid}/claim")
     assert loser.status_code == 200 and "Already claimed by" in body(loser)
     assert len(loser.get_data()) <= CARD_MAX_BYTES, len(loser.get_data())
+
+
+def test_a_refused_claim_stands_in_the_claim_section(make_client, city):
+    """A plain claim form refused (a team member not of the branch) returns to the wish's claim section, where the
+    message is marked for focus; shown once."""
+    two_branch_admin(city)
+    wid = make_wish(city, "published")
+    admin = client_as(make_client, "agency_ab")
+    r = admin.post(f"/wishes/{wid}/claim", {"organisation_id": str(city.agency_b.id),
+                                           "members": [str(city.member_a.id)]})
+    assert r.status_code == 303 and r.headers["Location"] == f"/wishes/{wid}#claim"
+    page = body(admin.get(r.headers["Location"]))
+    section = re.search(r'<section class="card" id="claim">(.*?)</section>', page, re.S).group(1)
+    assert re.search(r'role="alert" data-focus-error[^>]*>Team members must be party members', section)
+    assert "Team members must be party members" not in body(admin.get(f"/wishes/{wid}"))
+    r = admin.post(f"/wishes/{wid}/claim", {"organisation_id": str(city.agency_b.id), "members": ["x"]})
+    assert r.status_code == 303 and "Team members must be party members" in body(admin.get(r.headers["Location"]))
+    assert active_claims(wid) == 0
