@@ -140,13 +140,14 @@ def pop_refusal(subject: Any) -> Refusal | None:
 
 
 def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], do: Callable[[Any, Any], Any],
-            done, page: str, render: Callable[..., Any], form=None, category: str = "success",
+            done, page: str, render: Callable[..., Any], form=None, category: str | Callable[[Any], str] = "success",
             anchor: str | None = None):
     """Authorise, act, commit once and answer; see the module's docstring for what happens on a refusal.
 
     ``do(subject, form)`` calls the service; ``render(subject, refusal=None)`` renders the thing's page (the full
     page, or its part for htmx — ``render_page`` decides); ``page`` is the thing's own URL; ``done`` the message
-    told on success (or a callable giving it, for messages that depend on the result).
+    told on success (or a callable giving it, for messages that depend on the result), ``category`` its kind (or a
+    callable giving it from the result: "info" for "Nothing was changed.").
     """
     authorise(allowed(current_user, subject))
     try:
@@ -162,7 +163,7 @@ def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], d
         session[SESSION_KEY] = {"subject": key, **refusal.as_dict()}
         return redirect(f"{page}#{anchor or 'act-' + action}", 303)
     db.session.commit()
-    notify(done(result) if callable(done) else done, category)
+    notify(done(result) if callable(done) else done, category(result) if callable(category) else category)
     if wants_fragment():
         return render(subject)
     return redirect(page, 303)

@@ -7,10 +7,11 @@ from flask import current_app, has_request_context, jsonify, redirect, request, 
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.accounts.forms import EmptyForm
 from app.accounts.scope import assignments, role_areas
 from app.extensions import db
 from app.web import bp
+from app.web.access import always_reachable
+from app.web.forms import EmptyForm
 from app.web.home import cards_for
 from app.web.htmx import render_page
 
@@ -55,6 +56,7 @@ def home():
 
 
 @bp.get("/healthz")
+@always_reachable
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
@@ -66,6 +68,7 @@ def healthz():
 
 
 @bp.post("/lang")
+@always_reachable
 def set_language():
     form = EmptyForm()
     if not form.validate_on_submit():

@@ -55,7 +55,8 @@ def _ratings(issue_id: int) -> int:
 def test_a_rating_refused_after_its_savepoint_is_not_saved(client, city, resolved_issue):
     client.login("resident_a")
     with refusing("issue.rated", issues.IssueError("Someone else changed this issue. Please reload the page.")):
-        r = client.post(f"/issues/{resolved_issue}/rate", {"value": "satisfied", "comment": "Thanks"})
+        r = client.post(f"/issues/{resolved_issue}/rate", {"value": "satisfied", "comment": "Thanks"},
+                        follow_redirects=True)  # a refused plain form: back on the issue's page with the message
     assert r.status_code == 200 and "Someone else changed this issue" in r.get_data(as_text=True)
     assert _ratings(resolved_issue) == 0
     assert db.session.get(Issue, resolved_issue).state == "resolved"
