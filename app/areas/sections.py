@@ -8,26 +8,14 @@ Like the home cards (``app/web/home.py``): each part is one or two bounded queri
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from markupsafe import Markup
 
-_sections: list[tuple[int, Callable]] = []
+from app.web.hooks import Hooks
 
-
-def area_section(order: int = 50) -> Callable:
-    def register(fn: Callable) -> Callable:
-        _sections.append((order, fn))
-        _sections.sort(key=lambda pair: pair[0])
-        return fn
-
-    return register
+_sections = Hooks()
+#: ``@area_section(order=N)`` on a function ``(area) -> str | None``
+area_section = _sections.register
 
 
 def sections_for(area) -> list[Markup]:
-    out = []
-    for _, fn in _sections:
-        part = fn(area)
-        if part is not None:
-            out.append(Markup(part))
-    return out
+    return [Markup(part) for part in _sections.results(area)]

@@ -32,6 +32,11 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     return target
 
 
+def home_url() -> str:
+    """The portal's front page (where a domain sends someone who has nothing else to see)."""
+    return url_for("web.home")
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL for API answers and links sent out of the portal: ``PUBLIC_BASE_URL`` + the path when the
     deployment sets its address (the request's Host header — anybody's to send — is then never reflected), the

@@ -96,11 +96,13 @@ def test_duplicate_and_bad_names_are_refused(client, city):
         r = client.post(f"/areas/{city.comm_a.id}/children", {"child-name": name}, follow_redirects=True)
         assert r.status_code == 200 and message in text(r), name
         assert 'aria-invalid="true"' in text(r)
-    r = client.post(f"/areas/{city.comm_a.id}/children", {"child-name": "Grid 9", "child-code": "has space"}, follow_redirects=True)
+    r = client.post(f"/areas/{city.comm_a.id}/children", {"child-name": "Grid 9", "child-code": "has space"},
+                    follow_redirects=True)
     assert r.status_code == 200 and "A code has no spaces." in text(r)
     city.grid_b.code = "TAKEN"
     db.session.commit()
-    r = client.post(f"/areas/{city.comm_a.id}/children", {"child-name": "Grid 9", "child-code": "TAKEN"}, follow_redirects=True)
+    r = client.post(f"/areas/{city.comm_a.id}/children", {"child-name": "Grid 9", "child-code": "TAKEN"},
+                    follow_redirects=True)
     assert r.status_code == 200 and "The code TAKEN is already used by another area." in text(r)
     assert db.session.scalar(select(func.count()).select_from(Area)) == before
     # the same name under another parent is fine
@@ -267,7 +269,8 @@ def test_team_member_linked_to_an_account_in_the_community(client, city):
     assert r.status_code == 200 and "李四 is already on this team as Party backbone." in text(r)
     # someone living in another community is not found — and the form does not tell whether they exist
     for login in ("resident_b", city.resident_b.mobile, "nobody_here"):
-        r = client.post(url, {"staff-post": "volunteer", "staff-name": "Z", "staff-account": login}, follow_redirects=True)
+        r = client.post(url, {"staff-post": "volunteer", "staff-name": "Z", "staff-account": login},
+                        follow_redirects=True)
         assert r.status_code == 200 and "No account with this username or mobile number lives in Community A" in text(r)
     assert len(team(city.micro_a1)) == 2
     assert "has an account" in text(client.get(f"/areas/{city.micro_a1.id}"))

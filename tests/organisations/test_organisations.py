@@ -270,7 +270,7 @@ def test_edit(client, make_client, city):
                                                       "edit-area_id": city.comm_a2.id}, follow_redirects=True)
     assert r.status_code == 200 and "already exists" in text(r)
     r = admin.post(f"/organisations/{city.agency_a.id}/edit", {
-        "edit-name": "Agency A branch", "edit-kind": "enterprise", "edit-area_id": city.city.id})
+        "edit-name": "Agency A branch", "edit-kind": "enterprise", "edit-area_id": city.city.id}, follow_redirects=True)
     assert r.status_code == 200 and "has pairings, so it stays an agency branch" in text(r)
     db.session.refresh(city.agency_a)
     assert city.agency_a.kind == "agency"

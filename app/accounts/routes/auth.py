@@ -25,7 +25,7 @@ from app.web.access import always_reachable, is_always_reachable
 from app.web.forms import EmptyForm, show_errors
 from app.web.htmx import notify
 from app.web.params import parse_id
-from app.web.routes import safe_next
+from app.web.routes import home_url, safe_next
 
 
 def _login_account_key() -> str:
@@ -53,7 +53,7 @@ def _failed(response) -> bool:
                methods=["POST"], deduct_when=_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(home_url())
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -65,7 +65,7 @@ def login():
             _adopt_language(user)
             db.session.commit()
             notify(_("Welcome, %(name)s.", name=user.display_name))
-            return redirect(safe_next(form.next.data, url_for("web.home")), 303)
+            return redirect(safe_next(form.next.data, home_url()), 303)
         # one message whether the account exists or not: no user enumeration
         error = _("The username/mobile number or the password is not correct.")
     return render_template("accounts/login.html", form=form, error=error)
@@ -90,7 +90,7 @@ def logout():
     if form.validate_on_submit():
         logout_user()
         notify(_("You have signed out."), "info")
-    return redirect(url_for("web.home"), 303)
+    return redirect(home_url(), 303)
 
 
 def _register_ip_key() -> str:
@@ -105,7 +105,7 @@ def _register_ip_key() -> str:
                key_func=_register_ip_key, deduct_when=lambda r: bool(g.get("mobile_taken")), scope="register-taken")
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(home_url())
     form = RegisterForm()
     values = request.form if request.method == "POST" else request.args
     picker = picker_from_values(values)
@@ -134,7 +134,7 @@ def register():
                 db.session.commit()
                 login_user(user)
                 notify(_("Your account is ready. Welcome!"))
-                return redirect(url_for("web.home"), 303)
+                return redirect(home_url(), 303)
         elif area is None or area.level != "microgrid":
             area_error = _("Choose the micro-grid where you live.")
     typed = bool(request.form.get("password") or request.form.get("confirm"))

@@ -330,20 +330,16 @@ def person_reset_password(user_id: int):
         "A new temporary password is ready. %(name)s has been signed out everywhere.", name=user.display_name))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<int:user_id>/deactivate", endpoint="person_deactivate", defaults={"active": False})
+@bp.post("/users/<int:user_id>/reactivate", endpoint="person_reactivate", defaults={"active": True})
 @login_required
-def person_deactivate(user_id: int):
+def person_activation(user_id: int, active: bool):
     user = _load_person(user_id)
+    if active:
+        return _person_action(user, "reactivate", p.can_reactivate_user,
+                              lambda u, _f: reactivate_user(current_user._get_current_object(), u),
+                              _("The account of %(name)s is active again.", name=user.display_name))
     return _person_action(user, "deactivate", p.can_deactivate_user,
                           lambda u, _f: deactivate_user(current_user._get_current_object(), u),
                           _("The account of %(name)s is deactivated: they can no longer sign in.",
                             name=user.display_name))
-
-
-@bp.post("/users/<int:user_id>/reactivate")
-@login_required
-def person_reactivate(user_id: int):
-    user = _load_person(user_id)
-    return _person_action(user, "reactivate", p.can_reactivate_user,
-                          lambda u, _f: reactivate_user(current_user._get_current_object(), u),
-                          _("The account of %(name)s is active again.", name=user.display_name))
