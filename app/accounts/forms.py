@@ -47,10 +47,6 @@ class ChangePasswordForm(FlaskForm):
     ])
 
 
-class EmptyForm(FlaskForm):
-    """For POST buttons with no fields: still carries the CSRF token."""
-
-
 # ---------------------------------------------------------------- people administration (/users/)
 
 

@@ -1,4 +1,4 @@
-"""Pure permission checks for accounts and areas, used by routes and templates alike.
+"""Pure permission checks for people administration, used by routes and templates alike.
 
 People administration (``/users/``):
 
@@ -37,16 +37,6 @@ ADMIN_ROLES = ("city_admin",) + PEOPLE_ADMIN_ROLES
 
 def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
-
-
-def can_manage_area(user, area) -> bool:
-    """Staff of the area's community or street, or a city admin."""
-    return holds_area_role(user, STAFF_ROLES, area)
-
-
-def can_view_area(user, area) -> bool:
-    """The area overview is for the people who run it: staff, and leaders within their patch."""
-    return holds_area_role(user, STAFF_ROLES + ("grid_leader", "microgrid_leader"), area)
 
 
 # ---------------------------------------------------------------- people administration

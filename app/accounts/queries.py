@@ -1,4 +1,5 @@
-"""The people list at /users/: the SQL twin of ``policy.can_view_person``, keyset-paginated, bounded.
+"""The people pages' queries. The list at /users/ is the SQL twin of ``policy.can_view_person``, keyset-paginated,
+bounded.
 
 One statement per page for the people, plus a fixed number for what each row shows (roles with their area or
 organisation, and the names of the home micro-grids' lineage), whatever the page size.
@@ -14,12 +15,13 @@ import re
 from sqlalchemy import exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import ROLES, RoleAssignment, User
-from app.accounts.policy import can_see_mobile
+from app.accounts.models import ORG_ROLES, ROLES, RoleAssignment, User
+from app.accounts.policy import can_see_mobile, grantable_roles
 from app.accounts.scope import STAFF_ROLES, is_city_admin, org_ids, role_areas
 from app.areas.models import Area
 from app.areas.services import full_names
 from app.extensions import db
+from app.organisations.models import Organisation
 from app.web.pagination import Page, keyset_page
 
 #: newest accounts first (the one just created is on top); the primary key is the index
@@ -31,6 +33,8 @@ LIST_OPTIONS = (
 )
 MOBILE_SEARCH = re.compile(r"^\d{11}$")
 MAX_QUERY = 40
+#: the organisations one may grant a role in, as a choice (a city has far fewer agency branches and teams)
+ORGANISATION_CHOICES_MAX = 500
 
 
 def people_scope(actor):
@@ -80,3 +84,14 @@ def home_names(users) -> dict[int, str]:
     homes = {u.id: u.home_area for u in users if u.home_area is not None}
     names = full_names(homes.values(), "community")
     return {user_id: names[area.id] for user_id, area in homes.items()}
+
+
+def grantable_organisations(actor) -> list[Organisation]:
+    """The organisations in which ``actor`` may grant an organisation role (a choice on the people pages): every one
+    for a city admin, their own branches for an agency admin, none for whoever grants no organisation role."""
+    if not any(r in ORG_ROLES for r in grantable_roles(actor)):
+        return []
+    stmt = select(Organisation).order_by(Organisation.name).limit(ORGANISATION_CHOICES_MAX)
+    if not is_city_admin(actor):
+        stmt = stmt.where(Organisation.id.in_(org_ids(actor, "agency_admin") or [0]))
+    return list(db.session.scalars(stmt))

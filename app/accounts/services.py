@@ -1,6 +1,8 @@
 """Account operations: register, authenticate, change password, grant roles; people administration."""
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
 import secrets
 from datetime import timedelta
@@ -9,6 +11,8 @@ from babel.lists import format_list
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from itsdangerous import Signer
+from itsdangerous.encoding import base64_decode
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -220,11 +224,23 @@ TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TEMP_LENGTH = 10
 
 
-def temporary_password() -> str:
-    """Ten characters from a 55-letter alphabet (about 58 bits), never stored: only its hash is."""
-    while True:
-        pw = "".join(secrets.choice(TEMP_ALPHABET) for _ in range(TEMP_LENGTH))
-        if any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw):
+def new_slip() -> str:
+    """A fresh random slip (128 bits) from which ``temporary_password`` makes a password."""
+    return secrets.token_urlsafe(16)
+
+
+def temporary_password(slip: str) -> str:
+    """Ten characters from a 55-letter alphabet (about 58 bits), never stored: only its hash is.
+
+    Made from the ``slip`` with the server's secret (itsdangerous' HMAC-SHA256 signer as the random function), so
+    the page that shows the password once carries only the slip in the session cookie — never the password — and
+    makes the password again from it; without the secret the slip tells nothing."""
+    signer = Signer(current_app.secret_key, salt="accounts.temporary-password", digest_method=hashlib.sha256)
+    usable = len(TEMP_ALPHABET) * (256 // len(TEMP_ALPHABET))  # bytes at or above this would favour some letters
+    for round_ in itertools.count():
+        raw = base64_decode(signer.get_signature(f"{slip}:{round_}"))
+        pw = "".join(TEMP_ALPHABET[b % len(TEMP_ALPHABET)] for b in raw if b < usable)[:TEMP_LENGTH]
+        if len(pw) == TEMP_LENGTH and any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw):
             return pw
 
 
@@ -253,8 +269,9 @@ def check_new_account(display_name: str | None, username: str | None, mobile: st
 
 def create_person(*, actor: User, display_name: str, username: str | None = None, mobile: str | None = None,
                   home_area: Area | None = None, role: str | None = None, role_area: Area | None = None,
-                  role_organisation: Organisation | None = None) -> tuple[User, str]:
-    """An account created by staff for someone else, with a temporary password (returned, never stored).
+                  role_organisation: Organisation | None = None, slip: str | None = None) -> tuple[User, str]:
+    """An account created by staff for someone else, with a temporary password made from ``slip`` (returned, never
+    stored).
 
     Who may create whom is checked by the route (``policy``); the fields and the uniqueness are checked here, all at
     once. The optional initial role is granted with ``grant_role``."""
@@ -266,7 +283,7 @@ def create_person(*, actor: User, display_name: str, username: str | None = None
         errors["area_id"] = _l("Choose the micro-grid where they live.")
     if errors:
         raise AccountError.several(errors)
-    password = temporary_password()
+    password = temporary_password(slip or new_slip())
     user = User(username=normal_username(username), display_name=display_name, mobile=mobile, home_area=home_area,
                 password_hash=hash_password(password), must_change_password=True)
     try:
@@ -312,11 +329,11 @@ def revoke_role(actor: User, assignment: RoleAssignment) -> None:
     events.emit("account.role_revoked", actor=actor, subject=user, **data)
 
 
-def reset_password(actor: User, user: User) -> str:
-    """A new temporary password (returned once, never stored); every session of the person ends."""
+def reset_password(actor: User, user: User, slip: str | None = None) -> str:
+    """A new temporary password made from ``slip`` (returned once, never stored); every session of the person ends."""
     if user.id == actor.id:
         raise AccountError(_l("Change your own password on the “Change password” page."))
-    password = temporary_password()
+    password = temporary_password(slip or new_slip())
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.auth_version += 1

@@ -12,8 +12,7 @@ Leaders see the overview of their patch but change nothing here. Areas are never
 """
 from __future__ import annotations
 
-from app.accounts.policy import can_manage_area, can_view_area  # noqa: F401 — one definition, shared
-from app.accounts.scope import is_city_admin, role_areas
+from app.accounts.scope import STAFF_ROLES, holds_area_role, is_city_admin, role_areas
 from app.areas.models import LEVEL_DEPTH, LEVELS
 
 #: the lowest level each role may create or rename (community staff: grids and micro-grids)
@@ -21,6 +20,16 @@ _EDITABLE_LEVELS = {
     "street_admin": ("community", "grid", "microgrid"),
     "community_staff": ("grid", "microgrid"),
 }
+
+
+def can_view_area(user, area) -> bool:
+    """The area overview is for the people who run it: staff, and leaders within their patch."""
+    return holds_area_role(user, STAFF_ROLES + ("grid_leader", "microgrid_leader"), area)
+
+
+def can_manage_area(user, area) -> bool:
+    """Staff of the area's community or street, or a city admin."""
+    return holds_area_role(user, STAFF_ROLES, area)
 
 
 def next_level(area) -> str | None:

@@ -1,20 +1,19 @@
 """Area pages: the cascading picker, and the overview where the people who run an area set up the territory below
-it (new areas, names, "1+1+3" teams) and, for a community, see and make its pairings. Thin: load → authorise
-(404 unseen, 403 not allowed) → service → commit once → notify → 303; a refused form is shown again (200)."""
+it (new areas, names, "1+1+3" teams); other domains add their parts of the overview (``app.areas.sections``).
+Thin: ``load`` (404 unseen) → ``perform`` (403 not allowed, service, commit once, notify, 303; a refused form back
+on the overview with its messages)."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from app.accounts.models import RoleAssignment
-from app.areas import bp
+from app.areas import bp, queries
 from app.areas.forms import AreaForm, StaffingForm
 from app.areas.models import LEVELS, Area, StaffingPost
 from app.areas.policy import can_add_child_area, can_edit_area, can_manage_staffing, can_view_area, next_level
+from app.areas.sections import sections_for
 from app.areas.services import (
-    AreaError,
     add_child_area,
     add_staffing_post,
     picker_from_values,
@@ -24,12 +23,12 @@ from app.areas.services import (
     staffing_status,
 )
 from app.extensions import db
-from app.organisations import queries as org_queries
-from app.organisations.forms import PairingForm
-from app.organisations.policy import can_pair, can_view_pairings
-from app.timeutil import local_today
-from app.web.forms import show_errors
+from app.web.actions import Refusal, authorise, load, perform, pop_refusal
+from app.web.forms import refilled
 from app.web.htmx import notify, render_page
+
+#: each form of the overview: the action ``perform`` names it by, its prefix, and where the page opens on a refusal
+FORMS = {"child": ("child", "add-child"), "rename": ("rename", "rename"), "staffing": ("staff", "staffing-form")}
 
 
 @bp.get("/picker")
@@ -38,115 +37,80 @@ def picker():
     return render_page("areas/picker_page.html", "areas/_picker_rows.html", picker=picker_from_values(request.args))
 
 
-def _load(area_id: int) -> Area:
-    area = db.session.get(Area, area_id)
-    if area is None or not can_view_area(current_user, area):
-        abort(404)
-    return area
+def _form(action: str, form_class, refusal: Refusal | None, **kwargs):
+    prefix = FORMS[action][0]
+    if refusal is not None and refusal.action == action:
+        return refilled(form_class, refusal, prefix=prefix)
+    return form_class(formdata=None, prefix=prefix, **kwargs)
 
 
-def render_show(area: Area, *, child_form: AreaForm | None = None, rename_form: AreaForm | None = None,
-                staffing_form: StaffingForm | None = None):
-    children = list(db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.id).limit(300)))
+def render_show(area: Area, refusal: Refusal | None = None):
+    children = queries.children(area)
     staffing = staffing_status([a.id for a in children if a.level == "microgrid"] +
                                ([area.id] if area.level == "microgrid" else []))
-    role_counts = dict(db.session.execute(
-        select(RoleAssignment.role, func.count()).join(Area, RoleAssignment.area_id == Area.id)
-        .where(Area.in_subtree(area.path)).group_by(RoleAssignment.role)
-    ).all())
-    if child_form is None and can_add_child_area(current_user, area):
-        child_form = AreaForm(formdata=None, prefix="child")
-    if rename_form is None and can_edit_area(current_user, area):
-        rename_form = AreaForm(formdata=None, prefix="rename", obj=area)
-    team = []
+    child_form = _form("child", AreaForm, refusal) if can_add_child_area(current_user, area) else None
+    rename_form = _form("rename", AreaForm, refusal, obj=area) if can_edit_area(current_user, area) else None
+    team, staffing_form = [], None
     if area.level == "microgrid":
         team = staffing_posts(area)
-        if staffing_form is None and can_manage_staffing(current_user, area):
-            staffing_form = StaffingForm(formdata=None, prefix="staff")
-            missing = staffing[area.id]["missing"]
-            staffing_form.post.data = next((p for p in ("backbone", "liaison", "volunteer") if p in missing),
-                                           "volunteer")
-    pairings, pair_form = [], None
-    if area.level == "community" and can_view_pairings(current_user, area):
-        pairings = org_queries.community_pairings(area)
-        if can_pair(current_user, area):
-            pair_form = PairingForm(formdata=None)
-            pair_form.organisation_id.choices = [("", _("— choose —"))] + [
-                (str(o.id), o.name) for o in org_queries.agency_choices()]
-            pair_form.year.data = str(local_today().year)
+        if can_manage_staffing(current_user, area):
+            staffing_form = _form("staffing", StaffingForm, refusal)
+            if not staffing_form.post.data:
+                missing = staffing[area.id]["missing"]
+                staffing_form.post.data = next((p for p in ("backbone", "liaison", "volunteer") if p in missing),
+                                               "volunteer")
     return render_template(
         "areas/show.html", area=area, lineage=area.lineage(), children=children, staffing=staffing,
-        role_counts=role_counts, levels=LEVELS, child_level=next_level(area), child_form=child_form,
-        rename_form=rename_form, staffing_form=staffing_form, team=team, pairings=pairings, pair_form=pair_form,
+        role_counts=queries.role_counts(area), levels=LEVELS, child_level=next_level(area), child_form=child_form,
+        rename_form=rename_form, staffing_form=staffing_form, team=team, sections=sections_for(area),
     )
+
+
+def _act(area_id: int, action: str, allowed, form_class, do, done, category="success"):
+    """One set-up action on an area's overview: ``load`` → ``perform``, the form named by ``FORMS``."""
+    area = load(Area, area_id, can_view_area)
+    prefix, anchor = FORMS[action]
+    return perform(area, action=action, allowed=allowed, form=form_class(prefix=prefix), do=do, done=done,
+                   category=category, page=url_for("areas.show", area_id=area.id), anchor=anchor, render=render_show)
 
 
 @bp.get("/<int:area_id>")
 @login_required
 def show(area_id: int):
-    return render_show(_load(area_id))
+    area = load(Area, area_id, can_view_area)
+    return render_show(area, pop_refusal(area))
 
 
 @bp.post("/<int:area_id>/children")
 @login_required
 def add_child(area_id: int):
-    parent = _load(area_id)
-    if not can_add_child_area(current_user, parent):
-        abort(403)
-    form = AreaForm(prefix="child")
-    try:
-        child = add_child_area(current_user, parent, form.name.data, form.code.data)
-    except AreaError as e:
-        db.session.rollback()
-        show_errors(form, e)
-        return render_show(_load(area_id), child_form=form)
-    db.session.commit()
-    notify(_("%(name)s was added.", name=child.name))
-    return redirect(url_for("areas.show", area_id=parent.id), 303)
+    return _act(area_id, "child", can_add_child_area, AreaForm,
+                lambda parent, f: add_child_area(current_user, parent, f.name.data, f.code.data),
+                lambda child: _("%(name)s was added.", name=child.name))
 
 
 @bp.post("/<int:area_id>/rename")
 @login_required
 def rename(area_id: int):
-    area = _load(area_id)
-    if not can_edit_area(current_user, area):
-        abort(403)
-    form = AreaForm(prefix="rename")
-    try:
-        changed = rename_area(current_user, area, form.name.data, form.code.data)
-    except AreaError as e:
-        db.session.rollback()
-        show_errors(form, e)
-        return render_show(_load(area_id), rename_form=form)
-    db.session.commit()
-    notify(_("The name was saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
-    return redirect(url_for("areas.show", area_id=area.id), 303)
+    return _act(area_id, "rename", can_edit_area, AreaForm,
+                lambda area, f: rename_area(current_user, area, f.name.data, f.code.data),
+                lambda changed: _("The name was saved.") if changed else _("Nothing was changed."),
+                category=lambda changed: "success" if changed else "info")
 
 
 @bp.post("/<int:area_id>/staffing")
 @login_required
 def add_staffing(area_id: int):
-    area = _load(area_id)
-    if not can_manage_staffing(current_user, area):
-        abort(403)
-    form = StaffingForm(prefix="staff")
-    try:
-        row = add_staffing_post(current_user, area, form.post.data, form.name.data, form.account.data)
-    except AreaError as e:
-        db.session.rollback()
-        show_errors(form, e)
-        return render_show(_load(area_id), staffing_form=form)
-    db.session.commit()
-    notify(_("%(name)s was added as %(post)s.", name=row.name, post=row.post_label))
-    return redirect(url_for("areas.show", area_id=area.id), 303)
+    return _act(area_id, "staffing", can_manage_staffing, StaffingForm,
+                lambda area, f: add_staffing_post(current_user, area, f.post.data, f.name.data, f.account.data),
+                lambda row: _("%(name)s was added as %(post)s.", name=row.name, post=row.post_label))
 
 
 @bp.post("/<int:area_id>/staffing/<int:post_id>/remove")
 @login_required
 def remove_staffing(area_id: int, post_id: int):
-    area = _load(area_id)
-    if not can_manage_staffing(current_user, area):
-        abort(403)
+    area = load(Area, area_id, can_view_area)
+    authorise(can_manage_staffing(current_user, area))
     row = db.session.get(StaffingPost, post_id)
     if row is None:  # a double tap: the first one removed them
         notify(_("This person was already removed from the team."), "info")

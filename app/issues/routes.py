@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
-from app.accounts.forms import EmptyForm
 from app.accounts.models import User, mask_name
 from app.accounts.scope import area_scope, role_areas
 from app.areas.models import LEVEL_DEPTH, Area, level_label
@@ -47,6 +46,7 @@ from app.issues.queries import Filters, list_page
 from app.timeline.services import entries_for
 from app.uploads.models import Upload
 from app.uploads.services import has_file
+from app.web.forms import EmptyForm
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.params import parse_id
 

@@ -48,7 +48,10 @@ The API blueprint is exempt from CSRF (clients authenticate with ``api_key``, ne
 """
 from flask import Blueprint
 
+from app.web.access import always_reachable
+
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+always_reachable(bp)  # clients authenticate with an api_key: a temporary password of a browser session is no matter
 
 #: HTML administration of API keys (city admins). ``create_app`` registers only ``bp``; registering ``bp``
 #: registers this one too, so no change to app/__init__.py is needed.

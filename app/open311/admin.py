@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.forms import EmptyForm
 from app.areas.models import Area
 from app.areas.services import picker_from_values
 from app.extensions import db
@@ -17,6 +16,7 @@ from app.open311.models import ApiKey
 from app.open311.policy import can_manage_api_keys
 from app.open311.services import ApiKeyError, issue_key, revoke_key
 from app.organisations.models import Organisation
+from app.web.forms import EmptyForm
 from app.web.htmx import notify, render_page
 from app.web.pagination import keyset_page
 from app.web.params import parse_id

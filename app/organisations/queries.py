@@ -16,6 +16,13 @@ from app.organisations.services import ORG_AREA_LEVELS
 LIST_KEYS = [(Organisation.name, "asc"), (Organisation.id, "asc")]
 SEARCH_MAX = 60
 CHOICES_MAX = 500
+#: what an organisation's page and a pairing's removal show, loaded with the row
+ORGANISATION_OPTIONS = [selectinload(Organisation.area)]
+PAIRING_OPTIONS = [selectinload(Pairing.organisation), selectinload(Pairing.community)]
+
+
+def pairing(pairing_id: int) -> Pairing | None:
+    return db.session.get(Pairing, pairing_id)
 
 
 def list_statement(user, *, kind: str = "", q: str = "") -> Select:

@@ -1,17 +1,17 @@
-"""Organisation and pairing pages. Thin: load → authorise (404 unseen, 403 not allowed) → service → commit once →
-notify → 303; a refused form is shown again with its messages (status 200) and nothing changed."""
+"""Organisation and pairing pages, and a community's pairings on its area overview (``app.areas.sections``).
+Thin: ``load`` (404 unseen) → ``perform`` (403 not allowed, service, commit once, notify, 303; a refused form back
+on the organisation's page with its messages, nothing changed)."""
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from app.accounts.models import mask_mobile
 from app.accounts.scope import holds_org_role, is_city_admin, role_areas
 from app.areas.models import Area
+from app.areas.sections import area_section
 from app.extensions import db
 from app.organisations import bp, queries, services
 from app.organisations.forms import OrganisationForm, PairingForm
@@ -28,7 +28,8 @@ from app.organisations.policy import (
 )
 from app.organisations.services import OrganisationError, OrganisationInput
 from app.timeutil import local_today
-from app.web.forms import show_errors
+from app.web.actions import Refusal, authorise, load, perform, pop_refusal
+from app.web.forms import refilled, show_errors
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.pagination import keyset_page
 from app.web.params import parse_id
@@ -40,11 +41,7 @@ def _page_size() -> int:
 
 
 def _load(org_id: int) -> Organisation:
-    org = db.session.scalar(select(Organisation).where(Organisation.id == org_id)
-                            .options(selectinload(Organisation.area)))
-    if org is None or not can_view_organisation(current_user, org):
-        abort(404)
-    return org
+    return load(Organisation, org_id, can_view_organisation, options=queries.ORGANISATION_OPTIONS)
 
 
 # ---------------------------------------------------------------- list
@@ -124,13 +121,14 @@ def _user_url(user_id: int) -> str | None:
     return None
 
 
-def render_show(org: Organisation, *, edit_form: OrganisationForm | None = None,
-                pair_form: PairingForm | None = None):
-    editable = can_edit_organisation(current_user, org)
-    if edit_form is None and editable:
-        edit_form = OrganisationForm(formdata=None, prefix="edit", obj=org)
-        edit_form.area_id.data = str(org.area_id or "")
-    if edit_form is not None:
+def render_show(org: Organisation, refusal: Refusal | None = None, *, pair_form: PairingForm | None = None):
+    edit_form = None
+    if can_edit_organisation(current_user, org):
+        if refusal is not None and refusal.action == "edit":
+            edit_form = refilled(OrganisationForm, refusal, prefix="edit")
+        else:
+            edit_form = OrganisationForm(formdata=None, prefix="edit", obj=org)
+            edit_form.area_id.data = str(org.area_id or "")
         _area_choices(edit_form)
     communities = []
     if org.kind == "agency" and can_pair_any(current_user):
@@ -153,26 +151,35 @@ def render_show(org: Organisation, *, edit_form: OrganisationForm | None = None,
 @bp.get("/<int:org_id>")
 @login_required
 def show(org_id: int):
-    return render_show(_load(org_id))
+    org = _load(org_id)
+    return render_show(org, pop_refusal(org))
 
 
 @bp.post("/<int:org_id>/edit")
 @login_required
 def edit(org_id: int):
     org = _load(org_id)
-    if not can_edit_organisation(current_user, org):
-        abort(403)
     form = OrganisationForm(prefix="edit")
-    areas = _area_choices(form)
-    try:
-        changed = services.update_organisation(current_user, org, _input(form, areas))
-    except OrganisationError as e:
-        db.session.rollback()
-        show_errors(form, e)
-        return render_show(_load(org_id), edit_form=form)
-    db.session.commit()
-    notify(_("The details were saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
-    return redirect(url_for("organisations.show", org_id=org.id), 303)
+    return perform(org, action="edit", allowed=can_edit_organisation, form=form,
+                   do=lambda o, f: services.update_organisation(current_user, o, _input(f, _area_choices(f))),
+                   done=lambda changed: _("The details were saved.") if changed else _("Nothing was changed."),
+                   category=lambda changed: "success" if changed else "info",
+                   page=url_for("organisations.show", org_id=org.id), anchor="edit", render=render_show)
+
+
+@area_section(order=20)
+def community_pairings(area: Area):
+    """A community's pairings on its overview, with the form to pair an agency branch for those who may."""
+    if area.level != "community" or not can_view_pairings(current_user, area):
+        return None
+    pair_form = None
+    if can_pair(current_user, area):
+        pair_form = PairingForm(formdata=None)
+        pair_form.organisation_id.choices = [("", _("— choose —"))] + [
+            (str(o.id), o.name) for o in queries.agency_choices()]
+        pair_form.year.data = str(local_today().year)
+    return render_template("organisations/_area_pairings.html", area=area,
+                           pairings=queries.community_pairings(area), pair_form=pair_form)
 
 
 # ---------------------------------------------------------------- pairings
@@ -235,24 +242,18 @@ def create_pairing():
     return redirect(safe_next(form.next.data, url_for("organisations.show", org_id=org.id)), 303)
 
 
-def _load_pairing(pairing_id: int) -> Pairing:
-    pairing = db.session.scalar(select(Pairing).where(Pairing.id == pairing_id)
-                                .options(selectinload(Pairing.organisation), selectinload(Pairing.community)))
-    if pairing is None or not (can_view_organisation(current_user, pairing.organisation)
-                               or can_view_pairings(current_user, pairing.community)):
-        abort(404)
-    return pairing
+def _can_view_pairing(user, pairing) -> bool:
+    return can_view_organisation(user, pairing.organisation) or can_view_pairings(user, pairing.community)
 
 
 @bp.post("/pairings/<int:pairing_id>/remove")
 @login_required
 def remove_pairing(pairing_id: int):
-    if db.session.get(Pairing, pairing_id) is None and can_pair_any(current_user):  # a double tap: already gone
+    if queries.pairing(pairing_id) is None and can_pair_any(current_user):  # a double tap: already gone
         notify(_("This pairing was already removed."), "info")
         return redirect(safe_next(request.form.get("next"), url_for("organisations.index")), 303)
-    pairing = _load_pairing(pairing_id)
-    if not can_remove_pairing(current_user, pairing):
-        abort(403)
+    pairing = load(Pairing, pairing_id, _can_view_pairing, options=queries.PAIRING_OPTIONS)
+    authorise(can_remove_pairing(current_user, pairing))
     fallback = url_for("organisations.show", org_id=pairing.organisation_id)
     target = safe_next(request.form.get("next"), fallback)
     names = dict(organisation=pairing.organisation.name, community=pairing.community.name, year=pairing.year)

@@ -11,11 +11,13 @@ from app.uploads import bp
 from app.uploads.models import Upload
 from app.uploads.policy import can_view_photo
 from app.uploads.services import upload_root
+from app.web.access import always_reachable
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
 
 
 @bp.get("/<token>.jpg")
+@always_reachable
 def serve(token: str):
     if not TOKEN_RE.match(token):
         abort(404)

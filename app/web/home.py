@@ -8,10 +8,13 @@ Keep each card to one or two bounded queries.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-_cards: list[tuple[int, Callable]] = []
+from app.web.hooks import Hooks
+
+_cards = Hooks()
+#: ``@home_card(order=N)`` on a function ``(user) -> HomeCard | None``
+home_card = _cards.register
 
 
 @dataclass
@@ -27,19 +30,5 @@ class HomeCard:
     urgent: bool = False
 
 
-def home_card(order: int = 50) -> Callable:
-    def register(fn: Callable) -> Callable:
-        _cards.append((order, fn))
-        _cards.sort(key=lambda pair: pair[0])
-        return fn
-
-    return register
-
-
 def cards_for(user) -> list[HomeCard]:
-    out = []
-    for _, fn in _cards:
-        card = fn(user)
-        if card is not None:
-            out.append(card)
-    return out
+    return _cards.results(user)

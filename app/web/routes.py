@@ -7,10 +7,11 @@ from flask import current_app, has_request_context, jsonify, redirect, request, 
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.accounts.forms import EmptyForm
 from app.accounts.scope import assignments, role_areas
 from app.extensions import db
 from app.web import bp
+from app.web.access import always_reachable
+from app.web.forms import EmptyForm
 from app.web.home import cards_for
 from app.web.htmx import render_page
 
@@ -29,6 +30,11 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     return target
+
+
+def home_url() -> str:
+    """The portal's front page (where a domain sends someone who has nothing else to see)."""
+    return url_for("web.home")
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -55,6 +61,7 @@ def home():
 
 
 @bp.get("/healthz")
+@always_reachable
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
@@ -66,6 +73,7 @@ def healthz():
 
 
 @bp.post("/lang")
+@always_reachable
 def set_language():
     form = EmptyForm()
     if not form.validate_on_submit():

@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.policy import can_manage_area, can_view_area
 from app.accounts.scope import area_scope, holds_area_role, holds_org_role, is_city_admin
 from app.areas.models import Area, StaffingPost
+from app.areas.policy import can_manage_area, can_view_area
 from app.areas.services import AreaError, create_area, staffing_status
 from app.extensions import db
 

@@ -252,8 +252,9 @@ def test_edit(client, make_client, city):
     assert "/edit" not in text(client.get(f"/organisations/{city.agency_a.id}"))
     assert client.post(f"/organisations/{city.agency_a.id}/edit", {"edit-name": "X"}).status_code == 403
     r = client.post(f"/organisations/{team.id}/edit", {"edit-name": "Street A red vests", "edit-kind": "volunteer_team",
-                                                       "edit-area_id": city.comm_b.id})
-    assert r.status_code == 200 and "Choose where the organisation sits." in text(r) and "<details" in text(r)
+                                                       "edit-area_id": city.comm_b.id}, follow_redirects=True)
+    assert r.status_code == 200 and "Choose where the organisation sits." in text(r)
+    assert '<details class="action" id="edit" open>' in text(r)  # sent back to the page, the form open at its message
     db.session.refresh(team)
     assert team.area_id == city.comm_a2.id
     staff = make_client()
@@ -266,10 +267,10 @@ def test_edit(client, make_client, city):
     admin.login("admin")
     # the name of another organisation, and an agency with pairings turned into something else, are refused
     r = admin.post(f"/organisations/{team.id}/edit", {"edit-name": "Agency B branch", "edit-kind": "volunteer_team",
-                                                      "edit-area_id": city.comm_a2.id})
+                                                      "edit-area_id": city.comm_a2.id}, follow_redirects=True)
     assert r.status_code == 200 and "already exists" in text(r)
     r = admin.post(f"/organisations/{city.agency_a.id}/edit", {
-        "edit-name": "Agency A branch", "edit-kind": "enterprise", "edit-area_id": city.city.id})
+        "edit-name": "Agency A branch", "edit-kind": "enterprise", "edit-area_id": city.city.id}, follow_redirects=True)
     assert r.status_code == 200 and "has pairings, so it stays an agency branch" in text(r)
     db.session.refresh(city.agency_a)
     assert city.agency_a.kind == "agency"

@@ -1,27 +1,22 @@
 """People administration: /users/ — the list, a new account, a person's page, roles, password, (de)activation.
 
 Thin: load → authorise (403 for someone who manages nobody, 404 for a person outside one's reach, 403 for an
-action one may not take on a person one sees) → service → commit once → notify → 303. A temporary password is
-put in the session, sealed, for the one page view that shows it, and is gone after that.
+action one may not take on a person one sees) → ``perform`` (service → commit once → notify → 303). A temporary
+password is shown on the person's page once: the session carries only the slip it is made from
+(``services.temporary_password``), and the slip is gone after that view.
 """
 from __future__ import annotations
-
-import hashlib
-import hmac
-import secrets
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.accounts import bp
 from app.accounts import policy as p
-from app.accounts.forms import EmptyForm, GrantRoleForm, PersonForm
-from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LABELS, ROLE_LEVEL, ROLES, RoleAssignment, User
-from app.accounts.queries import clean_query, home_names, people_page
-from app.accounts.scope import STAFF_ROLES, is_city_admin, org_ids, role_areas
+from app.accounts.forms import GrantRoleForm, PersonForm
+from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LABELS, ROLE_LEVEL, ROLES, User
+from app.accounts.queries import LIST_OPTIONS, clean_query, grantable_organisations, home_names, people_page
+from app.accounts.scope import STAFF_ROLES, is_city_admin, role_areas
 from app.accounts.services import (
     MOBILE_HAS_ACCOUNT,
     AccountError,
@@ -32,15 +27,19 @@ from app.accounts.services import (
     create_person,
     deactivate_user,
     grant_person_role,
+    new_slip,
     reactivate_user,
     reset_password,
     revoke_role,
+    temporary_password,
 )
 from app.areas.models import LEVELS, Area
+from app.areas.queries import city_area
 from app.areas.services import picker_from_values
 from app.extensions import db, limiter
 from app.organisations.models import Organisation
-from app.web.forms import show_errors
+from app.web.actions import authorise, load, perform, pop_refusal
+from app.web.forms import EmptyForm, show_errors
 from app.web.htmx import notify, wants_fragment
 from app.web.params import parse_id
 
@@ -48,20 +47,12 @@ TEMP_KEY = "people_temp_password"
 
 
 def _require_people_admin() -> None:
-    if not p.can_manage_people(current_user):
-        abort(403)
+    authorise(p.can_manage_people(current_user))
 
 
 def _load_person(user_id: int) -> User:
     _require_people_admin()
-    user = db.session.scalar(select(User).where(User.id == user_id).options(
-        selectinload(User.home_area),
-        selectinload(User.roles).selectinload(RoleAssignment.area),
-        selectinload(User.roles).selectinload(RoleAssignment.organisation),
-    ))
-    if user is None or not p.can_view_person(current_user, user):
-        abort(404)
-    return user
+    return load(User, user_id, p.can_view_person, options=LIST_OPTIONS)
 
 
 def _role_choices(first_label: str) -> list[tuple[str, str]]:
@@ -69,12 +60,7 @@ def _role_choices(first_label: str) -> list[tuple[str, str]]:
 
 
 def _grantable_organisations() -> list[Organisation]:
-    if not any(r in ORG_ROLES for r in p.grantable_roles(current_user)):
-        return []
-    stmt = select(Organisation).order_by(Organisation.name).limit(500)
-    if not is_city_admin(current_user):
-        stmt = stmt.where(Organisation.id.in_(org_ids(current_user, "agency_admin") or [0]))
-    return list(db.session.scalars(stmt))
+    return grantable_organisations(current_user)
 
 
 def _org_choices(orgs: list[Organisation]) -> list[tuple[str, str]]:
@@ -98,7 +84,7 @@ def _role_place(role: str, picker: list[dict], organisation_raw) -> tuple[Area |
         if level in ROLE_LEVEL[role] and picked.get(level):
             return db.session.get(Area, picked[level]), None
     if "city" in ROLE_LEVEL[role] and is_city_admin(current_user):
-        return db.session.scalar(select(Area).where(Area.level == "city").order_by(Area.id).limit(1)), None
+        return city_area(), None
     return None, None
 
 
@@ -117,34 +103,19 @@ def _check_grant(role: str, area: Area | None, organisation: Organisation | None
     return {}
 
 
-def _keystream(user_id: int, nonce: str) -> bytes:
-    secret = str(current_app.secret_key or "").encode()
-    return hmac.new(secret, f"people-temp-password:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
-
-
-def _remember_password(user: User, password: str) -> None:
-    """Carry the temporary password to the next page in the session — sealed (XOR with an HMAC keystream of the
-    server's secret and a fresh nonce), so even the session cookie never holds it in plain text."""
-    data = password.encode()
-    nonce = secrets.token_hex(16)
-    stream = _keystream(user.id, nonce)
-    assert len(data) <= len(stream)
-    session[TEMP_KEY] = {"user_id": user.id, "nonce": nonce,
-                         "sealed": bytes(a ^ b for a, b in zip(data, stream, strict=False)).hex()}
+def _hold_slip(user: User, slip: str) -> None:
+    """The slip of a temporary password just made, for the next view of the person's page (never the password)."""
+    session[TEMP_KEY] = {"user_id": user.id, "slip": slip}
 
 
 def _take_password(user: User) -> str | None:
-    """The temporary password, once: it is removed from the session as it is shown."""
+    """The temporary password, once: its slip is removed from the session as it is shown."""
     held = session.get(TEMP_KEY)
     if not isinstance(held, dict) or held.get("user_id") != user.id:
         return None
     session.pop(TEMP_KEY, None)
-    try:
-        sealed = bytes.fromhex(str(held.get("sealed")))
-        stream = _keystream(user.id, str(held.get("nonce")))
-        return bytes(a ^ b for a, b in zip(sealed, stream, strict=False)).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
+    slip = held.get("slip")
+    return temporary_password(slip) if isinstance(slip, str) and slip else None
 
 
 def _no_store(body, status: int = 200):
@@ -227,17 +198,19 @@ def person_new():
             notify(_("The account of %(name)s is ready.", name=just_made.display_name), "info")
             return redirect(url_for("accounts.person", user_id=just_made.id), 303)
         if valid and not errors:
+            slip = new_slip()
             try:
-                user, password = create_person(
+                user, _password = create_person(
                     actor=current_user._get_current_object(), display_name=form.display_name.data,
                     username=form.username.data, mobile=form.mobile.data, home_area=place["home"],
-                    role=place["role"] or None, role_area=place["area"], role_organisation=place["organisation"])
+                    role=place["role"] or None, role_area=place["area"], role_organisation=place["organisation"],
+                    slip=slip)
             except AccountError as e:
                 db.session.rollback()
                 errors = e.errors
             else:
                 db.session.commit()
-                _remember_password(user, password)
+                _hold_slip(user, slip)
                 notify(_("The account of %(name)s is ready.", name=user.display_name))
                 return redirect(url_for("accounts.person", user_id=user.id), 303)
         db.session.rollback()
@@ -286,7 +259,8 @@ def _render_person(user: User, *, grant_form: GrantRoleForm | None = None, picke
 @login_required
 def person(user_id: int):
     user = _load_person(user_id)
-    return _render_person(user, temp_password=_take_password(user))
+    refusal = pop_refusal(user)
+    return _render_person(user, temp_password=_take_password(user), error=refusal.message if refusal else None)
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -322,6 +296,13 @@ def person_grant(user_id: int):
     return _render_person(user, grant_form=form, picker=picker, area_error=area_error)
 
 
+def _person_action(user: User, action: str, allowed, do, done: str):
+    """One change to a person's account through ``perform``: a refusal goes back to their page with the reason."""
+    return perform(user, action=action, allowed=allowed, do=do, done=done,
+                   page=url_for("accounts.person", user_id=user.id), anchor="refused",
+                   render=lambda u, refusal=None: _render_person(u, error=refusal.message if refusal else None))
+
+
 @bp.post("/users/<int:user_id>/roles/<int:rid>/revoke")
 @login_required
 def person_revoke(user_id: int, rid: int):
@@ -329,62 +310,36 @@ def person_revoke(user_id: int, rid: int):
     assignment = next((ra for ra in user.roles if ra.id == rid), None)
     if assignment is None:
         abort(404)
-    if not p.can_revoke_role(current_user, assignment):
-        abort(403)
-    label = assignment.role_label
-    try:
-        revoke_role(current_user._get_current_object(), assignment)
-    except AccountError as e:
-        db.session.rollback()
-        return _render_person(_load_person(user_id), error=str(e.message))
-    db.session.commit()
-    notify(_("%(name)s no longer holds the role %(role)s.", name=user.display_name, role=label))
-    return redirect(url_for("accounts.person", user_id=user.id), 303)
+    return _person_action(
+        user, "revoke", lambda actor, _u: p.can_revoke_role(actor, assignment),
+        lambda u, _f: revoke_role(current_user._get_current_object(), assignment),
+        _("%(name)s no longer holds the role %(role)s.", name=user.display_name, role=assignment.role_label))
 
 
 @bp.post("/users/<int:user_id>/password")
 @login_required
 def person_reset_password(user_id: int):
     user = _load_person(user_id)
-    if not p.can_reset_password(current_user, user):
-        abort(403)
-    try:
-        password = reset_password(current_user._get_current_object(), user)
-    except AccountError as e:
-        db.session.rollback()
-        return _render_person(user, error=str(e.message))
-    db.session.commit()
-    _remember_password(user, password)
-    notify(_("A new temporary password is ready. %(name)s has been signed out everywhere.", name=user.display_name))
-    return redirect(url_for("accounts.person", user_id=user.id), 303)
+    slip = new_slip()
+
+    def reset(u: User, _form) -> None:
+        reset_password(current_user._get_current_object(), u, slip)
+        _hold_slip(u, slip)  # shown on their page once the change is committed
+
+    return _person_action(user, "reset-password", p.can_reset_password, reset, _(
+        "A new temporary password is ready. %(name)s has been signed out everywhere.", name=user.display_name))
 
 
-def _account_action(user_id: int, allowed, do, message: str):
-    """One change to a person's account: load → authorise → service → commit once → 303 with ``message``
-    (``%(name)s`` is their name); a refusal re-renders their page with the reason."""
+@bp.post("/users/<int:user_id>/deactivate", endpoint="person_deactivate", defaults={"active": False})
+@bp.post("/users/<int:user_id>/reactivate", endpoint="person_reactivate", defaults={"active": True})
+@login_required
+def person_activation(user_id: int, active: bool):
     user = _load_person(user_id)
-    if not allowed(current_user, user):
-        abort(403)
-    try:
-        do(current_user._get_current_object(), user)
-    except AccountError as e:
-        db.session.rollback()
-        return _render_person(user, error=str(e.message))
-    db.session.commit()
-    notify(message % {"name": user.display_name})
-    return redirect(url_for("accounts.person", user_id=user.id), 303)
-
-
-@bp.post("/users/<int:user_id>/deactivate")
-@login_required
-def person_deactivate(user_id: int):
-    return _account_action(user_id, p.can_deactivate_user, deactivate_user,
-                           _("The account of %(name)s is deactivated: they can no longer sign in."))
-
-
-@bp.post("/users/<int:user_id>/reactivate")
-@login_required
-def person_reactivate(user_id: int):
-    return _account_action(user_id, p.can_reactivate_user, reactivate_user,
-                           _("The account of %(name)s is active again."))
-
+    if active:
+        return _person_action(user, "reactivate", p.can_reactivate_user,
+                              lambda u, _f: reactivate_user(current_user._get_current_object(), u),
+                              _("The account of %(name)s is active again.", name=user.display_name))
+    return _person_action(user, "deactivate", p.can_deactivate_user,
+                          lambda u, _f: deactivate_user(current_user._get_current_object(), u),
+                          _("The account of %(name)s is deactivated: they can no longer sign in.",
+                            name=user.display_name))

@@ -1,3 +1,4 @@
+"""Signing in and out, registering, one's own password and the temporary-password gate."""
 from __future__ import annotations
 
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
@@ -7,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.widgets import PasswordInput
 
 from app.accounts import bp
-from app.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm
+from app.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm
 from app.accounts.scope import assignments
 from app.accounts.services import (
     AccountError,
@@ -20,10 +21,11 @@ from app.accounts.services import (
 from app.areas.models import Area
 from app.areas.services import picker_from_values
 from app.extensions import db, limiter
-from app.web.forms import show_errors
+from app.web.access import always_reachable, is_always_reachable
+from app.web.forms import EmptyForm, show_errors
 from app.web.htmx import notify
 from app.web.params import parse_id
-from app.web.routes import safe_next
+from app.web.routes import home_url, safe_next
 
 
 def _login_account_key() -> str:
@@ -51,7 +53,7 @@ def _failed(response) -> bool:
                methods=["POST"], deduct_when=_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(home_url())
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -63,7 +65,7 @@ def login():
             _adopt_language(user)
             db.session.commit()
             notify(_("Welcome, %(name)s.", name=user.display_name))
-            return redirect(safe_next(form.next.data, url_for("web.home")), 303)
+            return redirect(safe_next(form.next.data, home_url()), 303)
         # one message whether the account exists or not: no user enumeration
         error = _("The username/mobile number or the password is not correct.")
     return render_template("accounts/login.html", form=form, error=error)
@@ -82,12 +84,13 @@ def _adopt_language(user) -> None:
 
 
 @bp.post("/auth/logout")
+@always_reachable
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         logout_user()
         notify(_("You have signed out."), "info")
-    return redirect(url_for("web.home"), 303)
+    return redirect(home_url(), 303)
 
 
 def _register_ip_key() -> str:
@@ -102,7 +105,7 @@ def _register_ip_key() -> str:
                key_func=_register_ip_key, deduct_when=lambda r: bool(g.get("mobile_taken")), scope="register-taken")
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(home_url())
     form = RegisterForm()
     values = request.form if request.method == "POST" else request.args
     picker = picker_from_values(values)
@@ -131,7 +134,7 @@ def register():
                 db.session.commit()
                 login_user(user)
                 notify(_("Your account is ready. Welcome!"))
-                return redirect(url_for("web.home"), 303)
+                return redirect(home_url(), 303)
         elif area is None or area.level != "microgrid":
             area_error = _("Choose the micro-grid where you live.")
     typed = bool(request.form.get("password") or request.form.get("confirm"))
@@ -147,6 +150,7 @@ def _password_page(body):
 
 
 @bp.route("/auth/password", methods=["GET", "POST"])
+@always_reachable
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], scope="password",
                key_func=lambda: f"password:{current_user.get_id()}", deduct_when=lambda r: r.status_code != 303)
@@ -175,16 +179,11 @@ def me():
     return render_template("accounts/me.html", roles=assignments(current_user))
 
 
-#: what a person with a temporary password may still reach
-EXEMPT_ENDPOINTS = frozenset({"accounts.password", "accounts.logout", "web.set_language", "static", "web.healthz",
-                              "uploads.serve"})
-
-
 @bp.before_app_request
 def _replace_temporary_password():
     """Someone signed in with a temporary password (made by staff) sets their own before doing anything else."""
-    # the endpoint first: static files and the API never load the signed-in user for this
-    if request.endpoint is None or request.endpoint in EXEMPT_ENDPOINTS or request.blueprint == "open311":
+    # the view first: static files and the API never load the signed-in user for this
+    if is_always_reachable():
         return None
     if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
         return None
@@ -192,5 +191,3 @@ def _replace_temporary_password():
         notify(_("Please choose your own password now: the one you were given is temporary."), "info")
     return redirect(url_for("accounts.password"), 303)
 
-
-from app.accounts import people  # noqa: E402,F401 — the /users/ pages attach to the same blueprint
