@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app import events
 from app.cobuild.models import OPEN_STATES, ChecklistItem
+from app.cobuild.services import emit_item
 from app.extensions import db
 from app.jobs import job
 from app.timeline.services import record
@@ -40,8 +40,7 @@ def flag_overdue(now: datetime) -> list[str]:
         if not _stamp(item.id, ChecklistItem.overdue_at, now):
             continue
         record(item, "overdue", actor=None, note=item.target_date.isoformat())
-        events.emit("checklist.overdue", actor=None, subject=item, area_id=item.community_id,
-                    pairing_id=item.pairing_id, day=item.target_date.isoformat(), title=item.title)
+        emit_item("checklist.overdue", None, item, day=item.target_date.isoformat(), title=item.title)
         changes.append(f"checklist item {item.id}: overdue (target {item.target_date.isoformat()})")
     return changes
 
@@ -59,8 +58,7 @@ def remind_due_soon(now: datetime) -> list[str]:
     for item in rows:
         if not _stamp(item.id, ChecklistItem.due_soon_notified_at, now):
             continue
-        events.emit("checklist.due_soon", actor=None, subject=item, area_id=item.community_id,
-                    pairing_id=item.pairing_id, day=item.target_date.isoformat(), title=item.title)
+        emit_item("checklist.due_soon", None, item, day=item.target_date.isoformat(), title=item.title)
         changes.append(f"checklist item {item.id}: due on {item.target_date.isoformat()}")
     return changes
 
@@ -78,7 +76,6 @@ def unclaimed_open_needs(now: datetime) -> list[str]:
     for item in rows:
         if not _stamp(item.id, ChecklistItem.unclaimed_notified_at, now):
             continue
-        events.emit("checklist.unclaimed", actor=None, subject=item, area_id=item.community_id, days=days,
-                    street_id=item.street_id, title=item.title)
+        emit_item("checklist.unclaimed", None, item, days=days, street_id=item.street_id, title=item.title)
         changes.append(f"checklist item {item.id}: open need unclaimed for {days} days")
     return changes

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import events
 from app.areas.models import Area
+from app.cobuild import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.cobuild.models import (
     CATEGORIES,
     EDITABLE_STATES,
@@ -130,8 +131,10 @@ def _agree_values(side: str, actor, now) -> dict:
 
 
 def emit_item(name: str, actor, item: ChecklistItem, **data) -> None:
+    """Emit a checklist event (declared in app/cobuild/events.py) with the fields every item event has."""
+    pairing = db.session.get(Pairing, item.pairing_id) if item.pairing_id is not None else None
     events.emit(name, actor=actor, subject=item, area_id=item.community_id, pairing_id=item.pairing_id,
-                kind=item.kind, **data)
+                organisation_id=pairing.organisation_id if pairing is not None else None, kind=item.kind, **data)
 
 
 def new_item(actor, *, kind: str, community: Area, year: int, values: dict, pairing: Pairing | None = None,
@@ -191,7 +194,7 @@ def match(actor, pairing: Pairing, item_ids: list[int], data: ItemInput) -> Chec
         db.session.add(ProjectLink(item_id=i.id, project_id=project.id))
     db.session.flush()
     _roll_up(project)
-    emit_item("checklist.matched", actor, project, side=side, item_ids=ids, title=project.title)
+    emit_item("checklist.matched", actor, project, side=side, item_ids=tuple(ids), title=project.title)
     return project
 
 
@@ -545,8 +548,7 @@ def claim(actor, item: ChecklistItem, organisation_id: int | None) -> ChecklistC
     db.session.flush()
     db.session.refresh(item)
     record(item, "claimed", actor=actor, note=new_claim.organisation.name)
-    emit_item("checklist.claimed", actor, item, organisation_id=organisation_id, claim_id=new_claim.id,
-          created_pairing=created, title=item.title)
+    emit_item("checklist.claimed", actor, item, claim_id=new_claim.id, created_pairing=created, title=item.title)
     _complete_agreement(actor, item)
     return new_claim
 
