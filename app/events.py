@@ -120,10 +120,7 @@ _hint_cache: dict[type, dict[str, Any]] = {}
 def _hints(cls: type) -> dict[str, Any]:
     hints = _hint_cache.get(cls)
     if hints is None:
-        import sys
-
-        module = sys.modules.get(cls.__module__)
-        hints = typing.get_type_hints(cls, globalns=vars(module) if module else None)
+        hints = typing.get_type_hints(cls)  # each class's annotations in its own module's names
         _hint_cache[cls] = hints
     return hints
 

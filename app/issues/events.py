@@ -15,7 +15,7 @@ class IssueEvent(Payload):
     level: str
 
 
-@declare("issue.reported")
+@declare("issue.reported", system=True)  # an Open311 request may come without a person
 @dataclass(frozen=True, kw_only=True)
 class IssueReported(IssueEvent):
     required = IssueEvent.required | {"channel", "category", "handler_area_id"}
