@@ -87,11 +87,11 @@ def declare(*names: str, system: bool = False) -> Callable[[type[Payload]], type
     """Class decorator: ``names`` are emitted with this payload (a name is declared once, in its domain)."""
 
     def register(cls: type[Payload]) -> type[Payload]:
-        if not (isinstance(cls, type) and issubclass(cls, Payload) and dataclasses.is_dataclass(cls)):
-            raise EventError(f"{cls!r} is not a Payload dataclass")
-        params = getattr(cls, "__dataclass_params__", None)
-        if params is None or not params.frozen:
-            raise EventError(f"{cls.__name__} must be a frozen dataclass")
+        # a subclass without its own @dataclass would look like one while its new fields are not fields
+        if not (isinstance(cls, type) and issubclass(cls, Payload) and "__dataclass_params__" in vars(cls)):
+            raise EventError(f"{cls!r} is not a Payload dataclass (decorate it with @dataclass)")
+        if not (cls.__dataclass_params__.frozen and all(f.kw_only for f in dataclasses.fields(cls))):
+            raise EventError(f"{cls.__name__} must be a frozen, keyword-only dataclass")
         unknown = cls.required - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise EventError(f"{cls.__name__}.required names no field: {sorted(unknown)}")
