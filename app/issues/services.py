@@ -294,7 +294,7 @@ def similar_open_issues(category, area, *, exclude_id: int | None = None, limit:
     scope = scope or area
     stmt = (select(Issue).join(Area, Issue.area_id == Area.id)
             .where(Issue.category_id == category.id, Issue.state.in_(ACTIVE_STATES),
-                   Area.path.startswith(scope.path, autoescape=True))
+                   Area.in_subtree(scope.path))
             .order_by(Issue.supporters_count.desc(), Issue.created_at.desc())
             .limit(limit or int(cfg("ISSUES_SIMILAR_LIMIT", 5))))
     if exclude_id:
