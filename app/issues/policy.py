@@ -7,7 +7,7 @@ always step in below their level; nobody acts above theirs (that is what escalat
 """
 from __future__ import annotations
 
-from app.accounts.scope import assignments, holds_area_role, is_city_admin
+from app.accounts.scope import assignments, holds_area_role, is_city_admin, role_areas
 from app.issues.models import (
     ACTIVE_STATES,
     HANDLER_ROLES,
@@ -161,6 +161,30 @@ def can_report_issue(user) -> bool:
         a.area_id is not None for a in assignments(user))
 
 
+#: the roles whose holders send quick reports (流动哨兵 and the people on the ground), each in the micro-grids of the
+#: areas where they hold one of them
+QUICK_REPORT_ROLES = ("sentinel", "microgrid_leader", "grid_leader", "community_staff", "street_admin")
+
+
+def can_quick_report(user) -> bool:
+    """The one-screen quick report: sentinels, and handlers who use it on their rounds."""
+    return is_sentinel(user) or is_issue_handler(user)
+
+
+def quick_report_roots(user) -> list:
+    """The areas whose micro-grids ``user`` may quick-report in (a city administrator reports with the full form)."""
+    if not _authenticated(user):
+        return []
+    return role_areas(user, QUICK_REPORT_ROLES)
+
+
+def can_quick_report_in(user, area) -> bool:
+    """A quick report names a micro-grid within an area where the person holds a quick-report role."""
+    if area is None or area.level != "microgrid":
+        return False
+    return any(area.is_within(root) for root in quick_report_roots(user))
+
+
 def can_record_for_resident(user) -> bool:
     """Leaders and staff record reports collected offline (visit, phone, WeChat group) — 代录."""
     return is_issue_handler(user)
@@ -178,6 +202,13 @@ def can_report_in(user, area) -> bool:
         if area.is_within(community):
             return True
     return any(a.area is not None and area.path.startswith(a.area.path) for a in assignments(user))
+
+
+def can_see_reporter(user, issue) -> bool:
+    """Whether the issue's page may name who reported it: when the reporter chose to hide their name, only the
+    resident themselves and the people handling it see it; for everyone else the reporter's own timeline entries
+    show no name at all (queries.timeline)."""
+    return not issue.anonymous or is_issue_reporter(user, issue) or can_view_issue_internal(user, issue)
 
 
 def can_manage_issue_categories(user) -> bool:

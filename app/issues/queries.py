@@ -1,4 +1,5 @@
-"""List queries for /issues/: my reports, my queue, area lists (filters), the public list.
+"""Finding issues and what their pages need: my reports, my queue, area lists (filters), the public list, an
+issue's photos and timeline, the places of a quick report, the resident a report is recorded for, the category list.
 
 Each list is one keyset-paginated statement with its related rows loaded in a fixed number of extra queries
 (``LIST_OPTIONS``), so the number of SQL statements per page does not grow with the page size.
@@ -7,15 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import User
 from app.accounts.scope import area_scope, assignments, is_city_admin
 from app.areas.models import Area
 from app.extensions import db
+from app.issues import policy as p
 from app.issues.models import ACTIVE_STATES, CHANNELS, HANDLER_ROLES, LEVELS, OPEN_STATES, STATES, Issue, IssueCategory
+from app.timeline.services import entries_for
 from app.timeutil import local_date_to_utc, utcnow
+from app.uploads.models import Upload
 from app.web.pagination import keyset_page
 
 LIST_OPTIONS = (selectinload(Issue.area), selectinload(Issue.reporter), selectinload(Issue.on_behalf_of),
@@ -34,7 +41,7 @@ QUEUE_LEVELS = {
 
 
 def _subtree(area: Area):
-    return select(Area.id).where(Area.path.startswith(area.path, autoescape=True))
+    return select(Area.id).where(Area.in_subtree(area.path))
 
 
 def queue_clause(user):
@@ -155,3 +162,66 @@ def list_page(view: str, user, *, cursor: str | None, size: int, filters: Filter
     if filters is not None and view in ("area", "queue"):
         stmt = stmt.where(*filters.clauses())
     return keyset_page(db.session, stmt, keys=keys, cursor=cursor, size=size)
+
+
+# -- one issue ------------------------------------------------------------------------------------------------
+def photos_of(issue: Issue) -> list[Upload]:
+    return list(db.session.scalars(select(Upload).where(Upload.subject_type == "issue", Upload.subject_id == issue.id)
+                                   .order_by(Upload.id)))
+
+
+#: the fields of a timeline entry shown when its actor is hidden
+_ENTRY_FIELDS = ("at", "public", "action", "from_state", "to_state", "from_level", "to_level", "note")
+
+
+def timeline(issue: Issue, user, *, include_internal: bool) -> list:
+    """The issue's timeline as ``user`` may see it: a hidden reporter's own entries name nobody
+    (``policy.can_see_reporter``)."""
+    entries = entries_for(issue, include_internal=include_internal)
+    if p.can_see_reporter(user, issue):
+        return entries
+    hidden = {issue.reporter_id, issue.on_behalf_of_id} - {None}
+    anonymous = SimpleNamespace(masked_name=_("Anonymous"), display_name=_("Anonymous"))
+    return [SimpleNamespace(**{k: getattr(e, k) for k in _ENTRY_FIELDS}, actor=anonymous, on_behalf_of=None)
+            if e.actor_id in hidden else e for e in entries]
+
+
+# -- reporting ------------------------------------------------------------------------------------------------
+def resident_for_recording(recorder, mobile: str | None) -> User | None:
+    """The active account with this mobile number living where ``recorder`` handles issues (代录), or None — for
+    anyone unknown or living elsewhere alike, so that a form never tells whether a number has an account."""
+    mobile = (mobile or "").strip()
+    if not mobile:
+        return None
+    return db.session.scalar(select(User).where(
+        User.mobile == mobile[:11], User.active.is_(True),
+        area_scope(recorder, User.home_area_id, HANDLER_ROLES)).limit(1))
+
+
+#: the quick report lists its micro-grids in one select up to this many; more (a street's) are chosen in the
+#: street → community → grid → micro-grid cascade instead, so that no place is ever left out of a list
+QUICK_CHOICE_MAX = 300
+
+
+def quick_places(user, *, limit: int | None = None) -> list[Area]:
+    """Micro-grids ``user`` may quick-report in (``policy.quick_report_roots``), grouped by grid in set-up order;
+    at most ``limit`` + 1 (the caller tells "more than the list can show" by the extra one)."""
+    roots = p.quick_report_roots(user)
+    if not roots:
+        return []
+    stmt = (select(Area).where(Area.level == "microgrid", or_(*[Area.in_subtree(a.path) for a in roots]))
+            .order_by(Area.parent_id, Area.id))
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    return list(db.session.scalars(stmt))
+
+
+def last_quick_place_id(user) -> int | None:
+    """Where the sentinel last reported (the quick form starts there)."""
+    return db.session.scalar(select(Issue.area_id).where(Issue.reporter_id == user.id, Issue.channel == "sentinel")
+                             .order_by(Issue.created_at.desc()).limit(1))
+
+
+# -- configuration --------------------------------------------------------------------------------------------
+def all_categories() -> list[IssueCategory]:
+    return list(db.session.scalars(select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.id)))

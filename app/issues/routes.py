@@ -1,22 +1,20 @@
-"""Issue pages. Thin: load → authorise (404 unseen, 403 seen but not allowed) → service → commit once → notify →
-303, or the updated fragment for htmx."""
+"""Issue pages. Thin: load (404 unseen) → authorise (403 seen but not allowed) → ``perform`` / service → commit once
+→ notify → 303, or the updated part for htmx (app/web/actions.py)."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User, mask_name
-from app.accounts.scope import area_scope, role_areas
 from app.areas.models import LEVEL_DEPTH, Area, level_label
 from app.areas.services import lineages, picker_from_values
-from app.extensions import db, htmx
+from app.errors import DomainError
+from app.extensions import db
 from app.issues import bp
 from app.issues import policy as p
+from app.issues import queries as q
 from app.issues import services as s
 from app.issues.forms import (
     AssignForm,
@@ -31,7 +29,6 @@ from app.issues.forms import (
 )
 from app.issues.models import (
     CHANNELS,
-    HANDLER_ROLES,
     LEVELS,
     RECORDED_CHANNELS,
     STATES,
@@ -43,9 +40,8 @@ from app.issues.models import (
     state_label,
 )
 from app.issues.queries import Filters, list_page
-from app.timeline.services import entries_for
-from app.uploads.models import Upload
 from app.uploads.services import has_file
+from app.web.actions import Refusal, authorise, form_error, load, perform, pop_refusal
 from app.web.forms import EmptyForm
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.params import parse_id
@@ -128,28 +124,40 @@ def _place_from(form: ReportForm, values, resident: User | None) -> Area | None:
     return person.home_area
 
 
-def _resident_from(form: ReportForm) -> tuple[User | None, str | None]:
-    """(account, error) for 代录 by mobile number: only residents who live where the recorder handles issues.
-
-    Anyone else — unknown, or living elsewhere — gets the same message, so the form never tells whether a
-    number has an account somewhere in the city."""
-    mobile = (form.resident_mobile.data or "").strip()
-    if not mobile:
-        return None, None
-    user = db.session.scalar(select(User).where(
-        User.mobile == mobile[:11], User.active.is_(True),
-        area_scope(current_user, User.home_area_id, HANDLER_ROLES)).limit(1))
-    if user is None:
-        return None, _("No resident with that mobile number lives in the areas you look after; "
-                       "enter their name and phone instead.")
-    return user, None
+def _report(form: ReportForm, values, recorder: bool):
+    """File the report the form describes (the service checks it); returns (issue, channel)."""
+    lat, ok_lat = _float(form.lat.data)
+    lon, ok_lon = _float(form.lon.data)
+    channel = form.channel.data if recorder and form.channel.data in RECORDED_CHANNELS else "web"
+    resident = None
+    if channel != "web":
+        resident = s.resident_to_record_for(current_user, form.resident_mobile.data, form.resident_name.data)
+    if not (ok_lat and ok_lon):
+        raise s.IssueError(_("The position is not valid."), "lat")
+    place = _place_from(form, values, resident)
+    if place is None and form.place.data != "pick" and _picker_started(values):
+        raise s.IssueError(_("Choose the place in the lists down to the last one — or set the lists back "
+                             "to “— choose —” to report where you live."), "area_id")
+    issue = s.report_issue(
+        reporter=current_user, category=s.category_by_code(form.category.data),
+        description=form.description.data, area=place,
+        address=form.address.data, lat=lat, lon=lon, channel=channel, anonymous=form.anonymous.data,
+        photos=request.files.getlist("photos"), on_behalf_of=resident,
+        reporter_name=form.resident_name.data if channel != "web" else None,
+        reporter_phone=form.resident_phone.data if channel != "web" else None)
+    if channel == "web":
+        return issue, _("Thank you. Your report is number %(id)s; you can follow it here.", id=issue.id)
+    # 代录: the recorder is not the one to thank
+    name = resident.masked_name if resident is not None else mask_name(form.resident_name.data.strip())
+    return issue, _("Recorded for %(name)s as report number %(id)s.", name=name, id=issue.id)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not p.can_report_issue(current_user):
-        abort(403)
+    """The report form. A refusal shows the form again where it was sent (200), the messages by their fields and
+    what was typed kept; the browser cannot send photos back, so the form says to choose them again."""
+    authorise(p.can_report_issue(current_user))
     categories = s.active_categories()
     form = ReportForm()
     form.category.choices = [(c.code, c.label) for c in categories]
@@ -167,39 +175,17 @@ def new():
         # a round trip without JavaScript (next list, similar reports): the text typed comes back, the browser
         # cannot send the photos back — say so next to the photo field
         photos_dropped = any(has_file(f) for f in request.files.getlist("photos"))
-    if request.method == "POST" and action not in ("pick", "check") and form.validate_on_submit():
-        lat, ok_lat = _float(form.lat.data)
-        lon, ok_lon = _float(form.lon.data)
-        channel = form.channel.data if recorder and form.channel.data in RECORDED_CHANNELS else "web"
-        resident, resident_error = _resident_from(form) if channel != "web" else (None, None)
+    if request.method == "POST" and action not in ("pick", "check"):
         try:
-            if resident_error:
-                raise s.IssueError(resident_error, "resident_mobile")
-            if channel != "web" and resident is None and not (form.resident_name.data or "").strip():
-                raise s.IssueError(_("Name the resident you are recording this for."), "resident_name")
-            if not (ok_lat and ok_lon):
-                raise s.IssueError(_("The position is not valid."), "lat")
-            place = _place_from(form, values, resident)
-            if place is None and form.place.data != "pick" and _picker_started(values):
-                raise s.IssueError(_("Choose the place in the lists down to the last one — or set the lists back "
-                                     "to “— choose —” to report where you live."), "area_id")
-            issue = s.report_issue(
-                reporter=current_user, category=s.category_by_code(form.category.data),
-                description=form.description.data, area=place,
-                address=form.address.data, lat=lat, lon=lon, channel=channel, anonymous=form.anonymous.data,
-                photos=request.files.getlist("photos"), on_behalf_of=resident,
-                reporter_name=form.resident_name.data if channel != "web" else None,
-                reporter_phone=form.resident_phone.data if channel != "web" else None)
-        except s.IssueError as e:
+            if not form.validate_on_submit():
+                raise form_error(form)
+            issue, message = _report(form, values, recorder)
+        except DomainError as e:
             db.session.rollback()
             errors = e.errors
         else:
             db.session.commit()
-            if channel != "web":  # 代录: the recorder is not the one to thank
-                name = resident.masked_name if resident is not None else mask_name(form.resident_name.data.strip())
-                notify(_("Recorded for %(name)s as report number %(id)s.", name=name, id=issue.id))
-            else:
-                notify(_("Thank you. Your report is number %(id)s; you can follow it here.", id=issue.id))
+            notify(message)
             return redirect(url_for("issues.show", issue_id=issue.id), 303)
     form.place.data = _place_choice(form, values)  # the radio shows the place that counts
     category = s.category_by_code(form.category.data)
@@ -222,54 +208,56 @@ def similar():
     return render_page("issues/similar_page.html", "issues/_similar.html", similar=issues, checked=True)
 
 
-def _sentinel_places(user) -> list[Area]:
-    """Micro-grids a sentinel (or a handler using the quick form) may report in: those of their role areas."""
-    roots = role_areas(user, ("sentinel", "microgrid_leader", "grid_leader", "community_staff", "street_admin"))
-    if not roots:
-        return []
-    return list(db.session.scalars(
-        select(Area).where(Area.level == "microgrid",
-                           or_(*[Area.path.startswith(a.path, autoescape=True) for a in roots]))
-        .order_by(Area.parent_id, Area.id).limit(500)))  # grouped by grid, in set-up order
+def _quick_place(values) -> Area | None:
+    """The micro-grid chosen (in the one list, or at the end of the cascade), if the person may report there."""
+    area_id = parse_id(values.get("area_id"))
+    area = db.session.get(Area, area_id) if area_id else None
+    return area if p.can_quick_report_in(current_user, area) else None
 
 
 @bp.route("/quick", methods=["GET", "POST"])
 @login_required
 def quick():
-    """流动哨兵 quick report: one screen, photo, place, then one tap on a big category button submits."""
-    if not (p.is_sentinel(current_user) or p.is_issue_handler(current_user)):
-        abort(403)
+    """流动哨兵 quick report: one screen, photo, place, then one tap on a big category button submits. The place is
+    one list of the person's micro-grids, or — for someone who looks after more than one list can show (a street)
+    — the street → community → grid → micro-grid cascade."""
+    authorise(p.can_quick_report(current_user))
     categories = s.active_categories()
-    places = _sentinel_places(current_user)
+    places = q.quick_places(current_user, limit=q.QUICK_CHOICE_MAX)
+    cascade = len(places) > q.QUICK_CHOICE_MAX
     form = QuickReportForm()
-    form.area_id.choices = [("", _("— choose —"))] + [(str(a.id), a.name) for a in places]  # for validation
-    if request.method == "GET":
-        last = db.session.scalar(select(Issue.area_id).where(Issue.reporter_id == current_user.id,
-                                                             Issue.channel == "sentinel")
-                                 .order_by(Issue.created_at.desc()).limit(1))
+    values = request.form if request.method == "POST" else request.args
+    if request.method == "GET" and not values.get("area_id"):
+        last = q.last_quick_place_id(current_user)
         form.area_id.data = str(last) if last else ""
     error = None
-    if request.method == "POST" and form.validate_on_submit():
-        place_ids = {a.id: a for a in places}
-        area = place_ids.get(parse_id(form.area_id.data))
-        lat, ok_lat = _float(form.lat.data)
-        lon, ok_lon = _float(form.lon.data)
+    if request.method == "POST" and request.form.get("action") != "pick":
         try:
+            if not form.validate_on_submit():
+                raise form_error(form)
+            lat, ok_lat = _float(form.lat.data)
+            lon, ok_lon = _float(form.lon.data)
             if not (ok_lat and ok_lon):
                 raise s.IssueError(_("The position is not valid."), "lat")
             issue = s.report_issue(
                 reporter=current_user, category=s.category_by_code(request.form.get("category")),
-                description=form.description.data, area=area, address=form.address.data, lat=lat, lon=lon,
+                description=form.description.data, area=_quick_place(values),
+                address=form.address.data, lat=lat, lon=lon,
                 channel="sentinel", photos=[request.files.get("photo")] if request.files.get("photo") else [])
-        except s.IssueError as e:
+        except DomainError as e:
             db.session.rollback()
             error = e.message
         else:
             db.session.commit()
             notify(_("Reported. Number %(id)s is on its way to the people responsible.", id=issue.id))
             return redirect(url_for("issues.show", issue_id=issue.id), 303)
+    chosen = form.area_id.data or ""
+    picker = None
+    if cascade:
+        start = _quick_place({"area_id": chosen}) if request.method == "GET" else None
+        picker = picker_from_values(values, area=start)
     return render_page("issues/quick.html", None, form=form, categories=categories, error=error,
-                       groups=_group_by_community(places), chosen=form.area_id.data or "")
+                       groups=[] if cascade else _group_by_community(places), chosen=chosen, picker=picker)
 
 
 def _group_by_community(places: list[Area]) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -285,141 +273,79 @@ def _group_by_community(places: list[Area]) -> list[tuple[str, list[tuple[int, s
 
 
 # -- one issue ----------------------------------------------------------------------------------------------
+#: each action's form: blank on the page, or filled with what was typed when that action was refused
+ACTION_FORMS = {"accept": NoteForm, "reject": ReasonForm, "start": NoteForm, "assign": AssignForm,
+                "resolve": ResolveForm, "escalate": ReasonForm, "duplicate": DuplicateForm, "note": PublicNoteForm,
+                "rate": RateForm, "revisit": RateForm, "support": NoteForm}
+
+
 def _load(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id)  # the int converter keeps ids within the 32-bit id range
-    if issue is None or not p.can_view_issue(current_user, issue):
-        abort(404)
-    return issue
+    return load(Issue, issue_id, p.can_view_issue)  # the int converter keeps ids within the 32-bit id range
 
 
-def _detail_context(issue: Issue, *, errors: dict | None = None, forms: dict | None = None) -> dict:
+def _detail_context(issue: Issue, refusal: Refusal | None = None) -> dict:
     show_internal = p.can_view_issue_internal(current_user, issue)
     is_reporter = p.is_issue_reporter(current_user, issue)
-    photos = list(db.session.scalars(select(Upload).where(Upload.subject_type == "issue",
-                                                          Upload.subject_id == issue.id).order_by(Upload.id)))
-    forms = dict(forms or {})
-    forms.setdefault("reject", ReasonForm(formdata=None))
-    forms.setdefault("escalate", ReasonForm(formdata=None))
-    forms.setdefault("resolve", ResolveForm(formdata=None))
-    forms.setdefault("rate", RateForm(formdata=None))
-    forms.setdefault("revisit", RateForm(formdata=None))
-    forms.setdefault("duplicate", DuplicateForm(formdata=None))
-    forms.setdefault("note", PublicNoteForm(formdata=None))
-    forms.setdefault("accept", NoteForm(formdata=None))
-    forms.setdefault("start", NoteForm(formdata=None))
-    assign_form = forms.setdefault("assign", AssignForm(formdata=None))
+    photos = q.photos_of(issue)
+    forms = {name: form(formdata=None) for name, form in ACTION_FORMS.items()}
+    errors = {}
+    if refusal is not None and refusal.action in ACTION_FORMS:
+        errors[refusal.action] = refusal.message
+        forms[refusal.action] = ACTION_FORMS[refusal.action](formdata=MultiDict(refusal.values),
+                                                             meta={"csrf": False})
     people = s.assignable_people(issue, current_user) if p.can_assign_issue(current_user, issue) else []
-    assign_form.assignee_id.choices = [("", _("— choose —"))] + [
+    forms["assign"].assignee_id.choices = [("", _("— choose —"))] + [
         (str(u.id), f"{u.display_name} · {level_label(level)}") for u, level in people]
     return dict(
         issue=issue, show_internal=show_internal, is_reporter=is_reporter,
         photos=[u for u in photos if u.id != issue.resolution_photo_id],
         resolution_photo=next((u for u in photos if u.id == issue.resolution_photo_id), None),
-        entries=_timeline(issue, show_internal, is_reporter),
+        entries=q.timeline(issue, current_user, include_internal=show_internal),
         ratings=s.ratings_for(issue) if (show_internal or is_reporter) else [],
         mediation=s.mediation_for(issue) if (show_internal or is_reporter) and issue.category.requires_mediation
         else None,
-        supported=s.has_supported(issue, current_user), forms=forms, errors=errors or {},
+        supported=s.has_supported(issue, current_user), forms=forms, errors=errors,
         state_label=state_label, action_label=action_label, channel_label=channel_label, next_level=next_level,
     )
 
 
-def _timeline(issue: Issue, show_internal: bool, is_reporter: bool) -> list:
-    """Timeline entries; for the public, an anonymous reporter's own entries show no name at all."""
-    entries = entries_for(issue, include_internal=show_internal)
-    if show_internal or is_reporter or not issue.anonymous:
-        return entries
-    hidden = {issue.reporter_id, issue.on_behalf_of_id} - {None}
-    anonymous = SimpleNamespace(masked_name=_("Anonymous"), display_name=_("Anonymous"))
-    out = []
-    for e in entries:
-        if e.actor_id in hidden:
-            e = SimpleNamespace(**{k: getattr(e, k) for k in (
-                "at", "public", "action", "from_state", "to_state", "from_level", "to_level", "note")},
-                actor=anonymous, on_behalf_of=None)
-        out.append(e)
-    return out
-
-
-def _render_detail(issue: Issue, **kw):
-    return render_page("issues/detail.html", "issues/_detail.html", **_detail_context(issue, **kw))
-
-
-#: each action's form (to show a refused one again, as it was filled in)
-ACTION_FORMS = {"accept": NoteForm, "reject": ReasonForm, "start": NoteForm, "assign": AssignForm,
-                "resolve": ResolveForm, "escalate": ReasonForm, "duplicate": DuplicateForm, "note": PublicNoteForm,
-                "rate": RateForm, "revisit": RateForm, "support": NoteForm}
-#: the session key of a refused plain-form action, shown once on the issue's page
-REFUSAL_KEY = "issue_refusal"
-#: at most this many characters typed are carried to the issue's page in the session cookie (about 2.5 KB of
-#: Chinese text once signed); a longer refused text is shown again where it was sent, so nothing typed is lost
-CARRY_MAX = 600
+def _render_detail(issue: Issue, refusal: Refusal | None = None):
+    return render_page("issues/detail.html", "issues/_detail.html", **_detail_context(issue, refusal))
 
 
 @bp.get("/<int:issue_id>")
 def show(issue_id: int):
     issue = _load(issue_id)
-    refusal = session.pop(REFUSAL_KEY, None)
-    if isinstance(refusal, dict) and refusal.get("issue") == issue_id and refusal.get("action") in ACTION_FORMS:
-        name = refusal["action"]
-        form = ACTION_FORMS[name](formdata=MultiDict(refusal.get("values") or {}), meta={"csrf": False})
-        return _render_detail(issue, errors={name: refusal.get("message") or ""}, forms={name: form})
-    return _render_detail(issue)
+    return _render_detail(issue, pop_refusal(issue))
 
 
-def _refused(issue_id: int, name: str, form, error: s.IssueError):
-    """A refused action: nothing changed. htmx gets the page's fragment with the message at the action (marked for
-    the focus to move to it); a plain form goes back to the issue's own URL (303, so a refresh never sends it again)
-    with the message at the action and what was typed still in the form."""
-    db.session.rollback()
-    message = " ".join(dict.fromkeys(str(m) for m in error.errors.values()))
-    if name == "resolve" and has_file(request.files.get("photo")):
-        message += " " + _("Choose the photo again.")
-    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    if (htmx and wants_fragment()) or sum(len(v) for v in values.values()) > CARRY_MAX:
-        return _render_detail(_load(issue_id), errors={name: message}, forms={name: form})
-    session[REFUSAL_KEY] = {"issue": issue_id, "action": name, "message": message, "values": values}
-    return redirect(url_for("issues.show", issue_id=issue_id, _anchor=f"act-{name}"), 303)
-
-
-def _act(issue_id: int, name: str, allowed, form_factory, do, done_message):
-    """The shared shape of every handling POST."""
+def _act(issue_id: int, name: str, allowed, do, done):
+    """Every handling POST: the issue (404 unseen) → ``allowed`` (403) → ``perform``, which commits once and
+    answers the issue's page part (htmx) or a 303 to it; a refusal comes back at the action ``#act-<name>``."""
     issue = _load(issue_id)
-    if not allowed(current_user, issue):
-        abort(403)
-    form = form_factory()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        do(issue, form)
-    except s.IssueError as e:
-        return _refused(issue_id, name, form, e)
-    db.session.commit()
-    notify(done_message())
-    if htmx and wants_fragment():
-        return _render_detail(issue)
-    return redirect(url_for("issues.show", issue_id=issue.id), 303)
+    return perform(issue, action=name, allowed=allowed, form=ACTION_FORMS[name](), do=do, done=done,
+                   page=url_for("issues.show", issue_id=issue_id), render=_render_detail)
 
 
 @bp.post("/<int:issue_id>/accept")
 @login_required
 def accept(issue_id: int):
-    return _act(issue_id, "accept", p.can_accept_issue, NoteForm,
-                lambda i, f: s.accept(i, current_user, f.note.data), lambda: _("Accepted."))
+    return _act(issue_id, "accept", p.can_accept_issue,
+                lambda i, f: s.accept(i, current_user, f.note.data), _("Accepted."))
 
 
 @bp.post("/<int:issue_id>/reject")
 @login_required
 def reject(issue_id: int):
-    return _act(issue_id, "reject", p.can_reject_issue, ReasonForm,
-                lambda i, f: s.reject(i, current_user, f.reason.data), lambda: _("The report was not accepted."))
+    return _act(issue_id, "reject", p.can_reject_issue,
+                lambda i, f: s.reject(i, current_user, f.reason.data), _("The report was not accepted."))
 
 
 @bp.post("/<int:issue_id>/start")
 @login_required
 def start(issue_id: int):
-    return _act(issue_id, "start", p.can_start_issue, NoteForm,
-                lambda i, f: s.start(i, current_user, f.note.data), lambda: _("Marked as in progress."))
+    return _act(issue_id, "start", p.can_start_issue,
+                lambda i, f: s.start(i, current_user, f.note.data), _("Marked as in progress."))
 
 
 def _do_assign(issue, form):
@@ -431,31 +357,31 @@ def _do_assign(issue, form):
 @bp.post("/<int:issue_id>/assign")
 @login_required
 def assign(issue_id: int):
-    return _act(issue_id, "assign", p.can_assign_issue, AssignForm, _do_assign, lambda: _("Assigned."))
+    return _act(issue_id, "assign", p.can_assign_issue, _do_assign, _("Assigned."))
 
 
 def _do_resolve(issue, form):
     photo = request.files.get("photo")
     mediation = {"parties": form.parties.data, "mediator": form.mediator.data,
                  "agreement_reached": form.agreement_reached.data, "agreement_text": form.agreement_text.data}
-    s.resolve(issue, current_user, form.note.data, photo=photo if photo and photo.filename else None,
+    s.resolve(issue, current_user, form.note.data, photo=photo if has_file(photo) else None,
               mediation=mediation)
 
 
 @bp.post("/<int:issue_id>/resolve")
 @login_required
 def resolve(issue_id: int):
-    return _act(issue_id, "resolve", p.can_resolve_issue, ResolveForm, _do_resolve,
-                lambda: _("Resolved. The reporter is asked to rate the result."))
+    return _act(issue_id, "resolve", p.can_resolve_issue, _do_resolve,
+                _("Resolved. The reporter is asked to rate the result."))
 
 
 @bp.post("/<int:issue_id>/escalate")
 @login_required
 def escalate(issue_id: int):
     # may act at all → the service explains when there is no level left above
-    return _act(issue_id, "escalate", p.can_handle_issue, ReasonForm,
+    return _act(issue_id, "escalate", p.can_handle_issue,
                 lambda i, f: s.escalate(i, current_user, f.reason.data),
-                lambda: _("Escalated. The next level now has it in their queue."))
+                _("Escalated. The next level now has it in their queue."))
 
 
 def _do_duplicate(issue, form):
@@ -467,37 +393,35 @@ def _do_duplicate(issue, form):
 @bp.post("/<int:issue_id>/duplicate")
 @login_required
 def duplicate(issue_id: int):
-    return _act(issue_id, "duplicate", p.can_mark_duplicate, DuplicateForm, _do_duplicate,
-                lambda: _("Marked as a duplicate; both reporters are told."))
+    return _act(issue_id, "duplicate", p.can_mark_duplicate, _do_duplicate,
+                _("Marked as a duplicate; both reporters are told."))
 
 
 @bp.post("/<int:issue_id>/note")
 @login_required
 def note(issue_id: int):
-    return _act(issue_id, "note", p.can_add_issue_note, PublicNoteForm,
-                lambda i, f: s.add_note(i, current_user, f.note.data, f.public.data), lambda: _("Note added."))
+    return _act(issue_id, "note", p.can_add_issue_note,
+                lambda i, f: s.add_note(i, current_user, f.note.data, f.public.data), _("Note added."))
 
 
 @bp.post("/<int:issue_id>/rate")
 @login_required
 def rate(issue_id: int):
-    issue = _load(issue_id)
-    if not p.is_issue_reporter(current_user, issue):
-        abort(403)  # sees it, but is not the reporter
-    return _act(issue_id, "rate", lambda u, i: True, RateForm,
+    # sees it, but is not the reporter: 403 (the service refuses a second rating or one before resolution)
+    return _act(issue_id, "rate", p.is_issue_reporter,
                 lambda i, f: s.rate(i, current_user, f.value.data, f.comment.data),
-                lambda: _("Thank you. The issue is reopened: the people responsible will work on it again and tell "
-                          "you what was done.") if request.form.get("value") == "unsatisfied"
+                lambda rating: _("Thank you. The issue is reopened: the people responsible will work on it again "
+                                 "and tell you what was done.") if rating.value == "unsatisfied"
                 else _("Thank you for your rating."))
 
 
 @bp.post("/<int:issue_id>/revisit")
 @login_required
 def revisit(issue_id: int):
-    return _act(issue_id, "revisit", p.can_record_revisit, RateForm,
+    return _act(issue_id, "revisit", p.can_record_revisit,
                 lambda i, f: s.record_revisit(i, current_user, f.value.data, f.comment.data),
-                lambda: _("The resident's answer is recorded. The issue is reopened and back in the queue.")
-                if request.form.get("value") == "unsatisfied" else _("The resident's answer is recorded."))
+                lambda rating: _("The resident's answer is recorded. The issue is reopened and back in the queue.")
+                if rating.value == "unsatisfied" else _("The resident's answer is recorded."))
 
 
 @bp.post("/<int:issue_id>/support")
@@ -507,8 +431,8 @@ def support(issue_id: int):
         if not s.support(issue, current_user):
             raise s.IssueError(_("You already said “me too” for this issue."))
 
-    return _act(issue_id, "support", p.can_support_issue, NoteForm, do,
-                lambda: _("Thank you — counted. You can follow this issue."))
+    return _act(issue_id, "support", p.can_support_issue, do,
+                _("Thank you — counted. You can follow this issue."))
 
 
 # -- configuration (city administrators) ----------------------------------------------------------------------
@@ -517,39 +441,38 @@ NEW_CATEGORY_DEFAULTS = {"accept_hours": "24", "resolve_hours": "168", "default_
                          "active": "y"}
 
 
-def _categories_page(errors: dict | None = None, status: int = 200, *, new_errors: dict | None = None,
-                     new_values=None):
-    return render_page("issues/categories.html", None, categories=list(db.session.scalars(
-        select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.id))), levels=LEVELS,
-        errors=errors or {}, form=EmptyForm(), new_errors=new_errors or {},
-        new=new_values if new_values is not None else NEW_CATEGORY_DEFAULTS,
-        name_max=s.CATEGORY_NAME_MAX, description_max=s.CATEGORY_DESCRIPTION_MAX), status
+def _categories_page(errors: dict | None = None, *, new_errors: dict | None = None, new_values=None):
+    """The categories page; a refused change shows it again where it was sent (200), the message at its
+    category (or at the "add" form) and what was typed kept."""
+    return render_page("issues/categories.html", None, categories=q.all_categories(), levels=LEVELS,
+                       errors=errors or {}, form=EmptyForm(), new_errors=new_errors or {},
+                       new=new_values if new_values is not None else NEW_CATEGORY_DEFAULTS,
+                       name_max=s.CATEGORY_NAME_MAX, description_max=s.CATEGORY_DESCRIPTION_MAX)
 
 
 @bp.get("/categories")
 @login_required
 def categories():
-    if not p.can_manage_issue_categories(current_user):
-        abort(403)
+    authorise(p.can_manage_issue_categories(current_user))
     return _categories_page()
 
 
 @bp.post("/categories/new")
 @login_required
 def create_category():
-    if not p.can_manage_issue_categories(current_user):
-        abort(403)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    authorise(p.can_manage_issue_categories(current_user))
     f = request.form
     try:
+        form = EmptyForm()
+        if not form.validate_on_submit():
+            raise form_error(form)
         category = s.create_category(
             current_user, code=f.get("code"), name=f.get("name"), description=f.get("description"),
             accept_hours=f.get("accept_hours"), resolve_hours=f.get("resolve_hours"),
             default_level=f.get("default_level", ""), urgent=bool(f.get("urgent")),
             requires_mediation=bool(f.get("requires_mediation")), public=bool(f.get("public")),
             active=bool(f.get("active")), icon=f.get("icon"))
-    except s.IssueError as e:
+    except DomainError as e:
         db.session.rollback()
         return _categories_page(new_errors=e.errors, new_values=f)
     db.session.commit()
@@ -560,20 +483,18 @@ def create_category():
 @bp.post("/categories/<int:category_id>")
 @login_required
 def update_category(category_id: int):
-    if not p.can_manage_issue_categories(current_user):
-        abort(403)
-    category = db.session.get(IssueCategory, category_id)
-    if category is None:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    authorise(p.can_manage_issue_categories(current_user))
+    category = load(IssueCategory, category_id)
     f = request.form
     try:
+        form = EmptyForm()
+        if not form.validate_on_submit():
+            raise form_error(form)
         s.update_category(category, current_user, accept_hours=f.get("accept_hours"),
                           resolve_hours=f.get("resolve_hours"), default_level=f.get("default_level", ""),
                           urgent=bool(f.get("urgent")), active=bool(f.get("active")), public=bool(f.get("public")),
                           name=f.get("name"), description=f.get("description"))
-    except s.IssueError as e:
+    except DomainError as e:
         db.session.rollback()
         return _categories_page({category_id: e.message})
     db.session.commit()

@@ -40,6 +40,7 @@ from app.issues.models import (
     next_level,
 )
 from app.issues.policy import can_report_in, handling_rank
+from app.issues.queries import resident_for_recording
 from app.timeline.services import record
 from app.timeutil import utcnow
 from app.uploads.services import UploadError, check_image, has_file, store_image
@@ -271,6 +272,21 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
     return issue
 
 
+def resident_to_record_for(recorder, mobile: str | None, name: str | None) -> User | None:
+    """代录: the registered resident a report is recorded for (by mobile number, only among those living where the
+    recorder handles issues), or None for a resident without an account, who must then be named. Anyone unknown or
+    living elsewhere gets the same message, so the form never tells whether a number has an account in the city."""
+    if (mobile or "").strip():
+        resident = resident_for_recording(recorder, mobile)
+        if resident is None:
+            raise IssueError(_l("No resident with that mobile number lives in the areas you look after; "
+                                "enter their name and phone instead."), "resident_mobile")
+        return resident
+    if not (name or "").strip():
+        raise IssueError(_l("Name the resident you are recording this for."), "resident_name")
+    return None
+
+
 def similar_open_issues(category, area, *, exclude_id: int | None = None, limit: int | None = None) -> list[Issue]:
     """Open issues of the same category in the same grid (or the place itself when it is higher)."""
     if category is None or area is None or not category.public:
@@ -279,7 +295,7 @@ def similar_open_issues(category, area, *, exclude_id: int | None = None, limit:
     scope = scope or area
     stmt = (select(Issue).join(Area, Issue.area_id == Area.id)
             .where(Issue.category_id == category.id, Issue.state.in_(ACTIVE_STATES),
-                   Area.path.startswith(scope.path, autoescape=True))
+                   Area.in_subtree(scope.path))
             .order_by(Issue.supporters_count.desc(), Issue.created_at.desc())
             .limit(limit or int(cfg("ISSUES_SIMILAR_LIMIT", 5))))
     if exclude_id:
@@ -362,11 +378,12 @@ def start(issue: Issue, actor, note: str | None = None, now: datetime | None = N
     _transition(issue, actor, "started", "in_progress", note=note, now=now)
 
 
-def assignable_people(issue: Issue, actor=None, limit: int = 50) -> list[tuple[User, str]]:
+def assignable_people(issue: Issue, actor=None) -> list[tuple[User, str]]:
     """People who may be asked to act: holders of a handling role on the issue's area or above who can act at
     its current level (assigning never changes the level: lowering it is not allowed, raising it is escalation,
     with a reason), and no higher than the ``actor`` may act themselves. Returns (user, level) with each
-    person's highest level here."""
+    person's highest level here — all of them: they hold roles on the issue's few ancestors only, and a list cut
+    short would leave someone who handles this place out of the choice without a word."""
     from app.accounts.models import RoleAssignment
 
     lowest = LEVEL_RANK[issue.level]
@@ -375,7 +392,7 @@ def assignable_people(issue: Issue, actor=None, limit: int = 50) -> list[tuple[U
     rows = db.session.execute(
         select(User, RoleAssignment.role).join(RoleAssignment, RoleAssignment.user_id == User.id)
         .where(RoleAssignment.area_id.in_(ids), RoleAssignment.role.in_(HANDLER_ROLES), User.active.is_(True))
-        .order_by(User.display_name, User.id).limit(limit * 2)
+        .order_by(User.display_name, User.id)
     ).all()
     best: dict[int, tuple[User, str]] = {}
     for user, role in rows:
@@ -384,7 +401,7 @@ def assignable_people(issue: Issue, actor=None, limit: int = 50) -> list[tuple[U
             continue
         if user.id not in best or LEVEL_RANK[level] > LEVEL_RANK[best[user.id][1]]:
             best[user.id] = (user, level)
-    return list(best.values())[:limit]
+    return list(best.values())
 
 
 def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
@@ -394,7 +411,7 @@ def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
     _require_state(issue, *ACTIVE_STATES)
     if assignee is None:
         raise IssueError(_l("Choose the person who should act."), "assignee_id")
-    people = {u.id for u, _level in assignable_people(issue, actor, limit=500)}
+    people = {u.id for u, _level in assignable_people(issue, actor)}
     if assignee.id not in people:
         raise IssueError(_l("That person does not handle issues in this area at this level."), "assignee_id")
     note = _clean_text(note, field="note")

@@ -1,24 +1,23 @@
 """API-key administration for city admins: list, issue (the key is shown once), revoke."""
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
 from app.areas.services import picker_from_values
 from app.extensions import db
 from app.open311 import admin_bp
+from app.open311 import queries as q
 from app.open311.forms import ApiKeyForm
 from app.open311.models import ApiKey
 from app.open311.policy import can_manage_api_keys
-from app.open311.services import ApiKeyError, issue_key, revoke_key
+from app.open311.services import ApiKeyError, issue_key, named_organisation, revoke_key
 from app.organisations.models import Organisation
+from app.web.actions import authorise, load
 from app.web.forms import EmptyForm
 from app.web.htmx import notify, render_page
-from app.web.pagination import keyset_page
 from app.web.params import parse_id
 
 PAGE_SIZE = 50
@@ -26,13 +25,21 @@ PICKED_LEVELS = ("area_id", "grid", "community", "street")
 
 
 def _authorise() -> None:
-    if not can_manage_api_keys(current_user):
-        abort(403)
+    authorise(can_manage_api_keys(current_user))
 
 
-def _organisation_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name).limit(500))
-    return [(0, _("— none —"))] + [(oid, name) for oid, name in rows]
+def _organisations(form: ApiKeyForm) -> bool:
+    """Fill the organisation choice; True when there are too many for one list and the name is typed instead."""
+    rows = q.organisation_choices()
+    typed = len(rows) > q.ORG_CHOICE_MAX
+    form.organisation_id.choices = [(0, _("— none —"))] + ([] if typed else rows)
+    return typed
+
+
+def _organisation(form: ApiKeyForm, typed: bool) -> Organisation | None:
+    if not typed:
+        return db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
+    return named_organisation(form.organisation_name.data)
 
 
 def _picked_area(values) -> Area | None:
@@ -44,17 +51,13 @@ def _picked_area(values) -> Area | None:
     return None
 
 
-def _page():
-    stmt = select(ApiKey).options(selectinload(ApiKey.default_area), selectinload(ApiKey.organisation),
-                                  selectinload(ApiKey.created_by))
-    return keyset_page(db.session, stmt, keys=[(ApiKey.created_at, "desc"), (ApiKey.id, "desc")],
-                       cursor=request.args.get("after"), size=PAGE_SIZE)
-
-
-def _render_index(form, picker, area_error=None, status=200):
-    page = _page()
+def _render_index(form, picker, area_error=None, *, typed_organisation=False):
+    """The keys page; a refused new key shows the form again where it was sent (200), the messages by their
+    fields and what was typed kept."""
+    page = q.keys_page(request.args.get("after"), PAGE_SIZE)
     return render_page("open311/keys.html", "open311/_key_rows.html" if request.args.get("after") else None,
-                       form=form, picker=picker, area_error=area_error, page=page, revoke_form=EmptyForm()), status
+                       form=form, picker=picker, area_error=area_error, page=page, revoke_form=EmptyForm(),
+                       typed_organisation=typed_organisation)
 
 
 @admin_bp.route("/keys", methods=["GET", "POST"])
@@ -62,21 +65,20 @@ def _render_index(form, picker, area_error=None, status=200):
 def keys():
     _authorise()
     form = ApiKeyForm()
-    form.organisation_id.choices = _organisation_choices()
+    typed = _organisations(form)
     values = request.form if request.method == "POST" else request.args
     picker = picker_from_values(values)
     if request.method == "GET" or request.form.get("action") == "pick":
-        return _render_index(form, picker)
+        return _render_index(form, picker, typed_organisation=typed)
     area = _picked_area(request.form)
     area_error = None
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
         try:
             key, plaintext = issue_key(current_user, name=form.name.data, owner=form.owner.data,
-                                       organisation=organisation, default_area=area)
+                                       organisation=_organisation(form, typed), default_area=area)
         except ApiKeyError as e:
             db.session.rollback()
-            if e.field in ("name", "owner"):
+            if e.field in ("name", "owner", "organisation_name"):
                 getattr(form, e.field).errors.append(str(e.message))
             else:
                 area_error = str(e.message)
@@ -87,16 +89,14 @@ def keys():
             return response, 200, {"Cache-Control": "no-store"}
     elif area is None or area.level == "city":
         area_error = _("Choose the area where requests without an address_id are filed.")
-    return _render_index(form, picker, area_error)
+    return _render_index(form, picker, area_error, typed_organisation=typed)
 
 
 @admin_bp.post("/keys/<int:key_id>/revoke")
 @login_required
 def revoke(key_id: int):
     _authorise()
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        abort(404)
+    key = load(ApiKey, key_id)
     form = EmptyForm()
     if form.validate_on_submit():
         try:

@@ -13,6 +13,10 @@ class ApiKeyForm(FlaskForm):
     ])
     organisation_id = SelectField(_l("Organisation holding the key (optional)"), coerce=int, default=0,
                                   validate_choice=True)
+    #: with more organisations than one list can show, the organisation is named here instead
+    organisation_name = StringField(_l("Organisation holding the key (optional)"), validators=[
+        Optional(), Length(max=120, message=_l("An organisation's name is at most 120 characters.")),
+    ])
     owner = StringField(_l("Owner and contact (optional)"), validators=[
         Optional(), Length(max=200, message=_l("The owner description may be at most 200 characters.")),
     ])

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.open311 import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.open311.models import KEY_PREFIX, SHOWN_PREFIX_LENGTH, ApiKey, hash_key
 from app.open311.policy import can_manage_api_keys
+from app.open311.queries import organisation_named
 from app.organisations.models import Organisation
 from app.timeutil import utcnow
 
@@ -49,6 +50,17 @@ def issue_key(actor, *, name: str, default_area: Area | None, owner: str | None 
                 key_prefix=key.key_prefix, owner=key.owner, organisation_id=key.organisation_id,
                 default_area_id=key.default_area_id)
     return key, plaintext
+
+
+def named_organisation(name: str | None) -> Organisation | None:
+    """The organisation a key is issued to, named in full (None when no name is given)."""
+    if not " ".join((name or "").split()):
+        return None
+    organisation = organisation_named(name)
+    if organisation is None:
+        raise ApiKeyError(_l("No organisation has that name. Type it as the organisations page shows it."),
+                          "organisation_name")
+    return organisation
 
 
 def revoke_key(actor, key: ApiKey) -> ApiKey:

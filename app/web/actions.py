@@ -33,6 +33,7 @@ from typing import Any
 from flask import abort, make_response, redirect, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import inspect as sa_inspect
 
 from app.errors import DomainError
 from app.extensions import db
@@ -80,7 +81,10 @@ class Refusal:
 
 
 def subject_key(subject: Any) -> str:
-    return f"{subject.__tablename__}:{subject.id}"
+    """"table:id", read from the identity map without loading anything: after a failed flush (a compare-and-set
+    that lost a race) the session must be rolled back before it may load an expired attribute."""
+    identity = sa_inspect(subject).identity
+    return f"{subject.__tablename__}:{identity[0] if identity else subject.id}"
 
 
 def load(model, object_id: int | None, can_view: Callable[[Any, Any], bool] | None = None, **options):
