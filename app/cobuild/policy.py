@@ -244,3 +244,26 @@ def can_export_area(user, area) -> bool:
 
 def can_import_into(user, pairing) -> bool:
     return is_pairing_side(user, pairing) or (pairing is not None and is_cobuild_overseer(user, pairing.community))
+
+
+def can_reach_claim(user, item) -> bool:
+    """May send a claim on ``item``: sees it, or one of the user's branches may claim it by the rule — a claimed item
+    is no longer shown to the other agencies, yet a late claimant must hear that it was claimed."""
+    return can_view_item(user, item) or could_claim(user, item)
+
+
+def can_send_claim(user, item) -> bool:
+    """Acts for an agency branch (which branch may claim the item is the service's to answer)."""
+    return is_agency_admin(user)
+
+
+def shown_actions(user, item, has_links: bool = False) -> dict[str, bool]:
+    """The actions whose form the item's page shows ``user`` now (a refusal of one not shown goes to the top)."""
+    return {"agree": item.pairing is not None, "progress": can_post_progress(user, item) and not has_links,
+            "done": can_mark_done(user, item), "evaluate": can_evaluate_item(user, item),
+            "cancel": can_cancel_item(user, item), "claim": can_claim_item(user, item)}
+
+
+def can_see_open_items(user) -> bool:
+    """The list of open needs and key projects: for those who claim (agency admins) and those who publish."""
+    return is_agency_admin(user) or can_publish_open_need(user) or can_publish_key_project(user)

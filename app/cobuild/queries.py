@@ -154,3 +154,45 @@ def pairings_in_area(area: Area) -> list[int]:
     return list(db.session.scalars(
         select(Pairing.id).join(Area, Area.id == Pairing.community_id).where(Area.in_subtree(area.path))
         .order_by(Pairing.id).limit(5000)))
+
+
+# ---------------------------------------------------------------- lookups for the pages (loading, choices)
+
+
+def pairing_options() -> list:
+    """What a pairing's pages show with it: the branch, the community and its street."""
+    return [selectinload(Pairing.organisation), selectinload(Pairing.community).selectinload(Area.parent)]
+
+
+def item_options() -> list:
+    """What an item's page shows with it: its pairing's branch, the community, who agreed, the claim."""
+    return [selectinload(ChecklistItem.pairing).selectinload(Pairing.organisation),
+            selectinload(ChecklistItem.pairing).selectinload(Pairing.community),
+            selectinload(ChecklistItem.community).selectinload(Area.parent),
+            selectinload(ChecklistItem.community_agreed_by), selectinload(ChecklistItem.agency_agreed_by),
+            selectinload(ChecklistItem.active_claim).selectinload(ChecklistClaim.organisation)]
+
+
+def publish_communities(user) -> list[Area]:
+    """The communities the user may publish in: in the street office's reach (key projects), else the user's own
+    communities (open needs)."""
+    from app.accounts.scope import area_scope
+    from app.cobuild.policy import can_publish_key_project
+
+    if can_publish_key_project(user):
+        return list(db.session.scalars(
+            select(Area).where(Area.level == "community", area_scope(user, Area.id, "street_admin"))
+            .order_by(Area.parent_id, Area.id).limit(CHOICES_MAX)))
+    return [a for a in role_areas(user, "community_staff") if a.level == "community"]
+
+
+def claim_choices(user, item: ChecklistItem) -> list[tuple[int, str]]:
+    """The branches the user may claim ``item`` for, with their names."""
+    from app.accounts.scope import assignments
+    from app.cobuild.policy import claimable_org_ids
+
+    org_ids_ = claimable_org_ids(user, item)
+    if not org_ids_:
+        return []
+    names = {a.organisation_id: a.organisation.name for a in assignments(user) if a.organisation}
+    return [(oid, names.get(oid, str(oid))) for oid in org_ids_]

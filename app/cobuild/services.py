@@ -40,7 +40,7 @@ from app.extensions import db
 from app.organisations.models import Pairing
 from app.timeline.services import record
 from app.timeutil import local_today, utcnow
-from app.uploads.services import UploadError, store_image
+from app.uploads.services import UploadError, check_image, has_file, store_image
 
 TITLE_MAX = 80
 DESCRIPTION_MAX = 2000
@@ -63,15 +63,67 @@ class AlreadyClaimed(CobuildError):
 
 @dataclass
 class ItemInput:
+    """An item's fields as typed (a form's text) or already typed (a spreadsheet row, a test): ``value`` and
+    ``target_date`` may be text, which ``validate_input`` reads with every other problem at once."""
+
     title: str | None = ""
     description: str | None = ""
     category: str | None = "other"
     quantity: str | None = None
-    value: int | None = None
+    value: int | str | None = None
     community_contact: str | None = None
     agency_contact: str | None = None
     responsible_side: str | None = "agency"
-    target_date: date | None = None
+    target_date: date | str | None = None
+
+
+def read_value(raw: int | str | None) -> int | None:
+    """The estimated value in whole yuan, as typed ("¥2,000" reads as 2000); empty: None."""
+    if raw is None or isinstance(raw, int):
+        return raw
+    raw = raw.strip().replace("¥", "").replace(",", "")
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise CobuildError(_l("Enter the estimated value as a whole number of yuan, e.g. 2000."), "value")
+    return int(raw)
+
+
+def read_date(raw: date | str | None) -> date | None:
+    """A date typed as YYYY-MM-DD; empty: None."""
+    if raw is None or isinstance(raw, date):
+        return raw
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise CobuildError(_l("Enter the date as YYYY-MM-DD."), "target_date") from None
+
+
+def read_ids(raw) -> list[int]:
+    """The item ids chosen (numbers or their text); what is not an id is left out."""
+    out = set()
+    for value in raw or []:
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and 0 < int(text) < 2**31:
+            out.add(int(text))
+    return sorted(out)
+
+
+def read_photos(files) -> list[bytes]:
+    """The photos chosen for a progress note, each checked (type, size) before anything changes."""
+    chosen = [f for f in (files or []) if has_file(f)]
+    if len(chosen) > PHOTOS_MAX:
+        raise CobuildError(_l("At most %(n)s photos per progress note.", n=PHOTOS_MAX), "photos")
+    out = []
+    for f in chosen:
+        try:
+            out.append(check_image(f))
+        except UploadError as e:
+            raise CobuildError(e.message, "photos") from None
+    return out
 
 
 def _clean(text: str | None) -> str:
@@ -82,9 +134,19 @@ def _line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def validate_input(data: ItemInput, year: int) -> dict:
-    """Every field at once: one CobuildError carrying every problem; else the cleaned values."""
-    errors: dict = {}
+def validate_input(data: ItemInput, year: int | None, errors: dict | None = None) -> dict:
+    """Every field at once: one CobuildError carrying every problem (with ``errors`` found before, e.g. the
+    community chosen); else the cleaned values. ``year``: the year the target date must lie in; None: this year or
+    a later one (an item published without a pairing)."""
+    errors = dict(errors or {})
+    values: dict = {}
+    for name, read in (("value", read_value), ("target_date", read_date)):
+        try:
+            values[name] = read(getattr(data, name))
+        except CobuildError as e:
+            errors.update(e.errors)
+            values[name] = None
+    value, target_date = values["value"], values["target_date"]
     title = _line(data.title)
     description = _clean(data.description)
     quantity = _line(data.quantity)
@@ -100,23 +162,28 @@ def validate_input(data: ItemInput, year: int) -> dict:
         errors["category"] = _l("Choose a category.")
     if len(quantity) > QUANTITY_MAX:
         errors["quantity"] = _l("The quantity may be at most %(max)s characters.", max=QUANTITY_MAX)
-    if data.value is not None and not (0 <= data.value <= VALUE_MAX):
+    if value is not None and not (0 <= value <= VALUE_MAX):
         errors["value"] = _l("Enter an estimated value from 0 to %(max)s yuan.", max=VALUE_MAX)
-    for name, value in (("community_contact", community_contact), ("agency_contact", agency_contact)):
-        if len(value) > CONTACT_MAX:
+    for name, contact in (("community_contact", community_contact), ("agency_contact", agency_contact)):
+        if len(contact) > CONTACT_MAX:
             errors[name] = _l("A name may be at most %(max)s characters.", max=CONTACT_MAX)
     if data.responsible_side not in SIDES:
         errors["responsible_side"] = _l("Choose which side is responsible.")
-    if data.target_date is None:
+    if "target_date" in errors:
+        pass  # unreadable: that message stands
+    elif target_date is None:
         errors["target_date"] = _l("Enter the target date.")
-    elif data.target_date.year != year:
+    elif year is None and target_date.year < local_today().year:
+        errors["target_date"] = _l("The target date must lie within the pairing's year %(year)s.",
+                                   year=local_today().year)
+    elif year is not None and target_date.year != year:
         errors["target_date"] = _l("The target date must lie within the pairing's year %(year)s.", year=year)
     if errors:
         raise CobuildError.several(errors)
     return {"title": title, "description": description, "category": data.category, "quantity": quantity or None,
-            "value": data.value, "community_contact": community_contact or None,
+            "value": value, "community_contact": community_contact or None,
             "agency_contact": agency_contact or None, "responsible_side": data.responsible_side,
-            "target_date": data.target_date}
+            "target_date": target_date}
 
 
 def _side(actor, pairing, message=None) -> str:
@@ -169,7 +236,7 @@ def propose(actor, pairing: Pairing, kind: str, data: ItemInput) -> ChecklistIte
     return item
 
 
-def match(actor, pairing: Pairing, item_ids: list[int], data: ItemInput) -> ChecklistItem:
+def match(actor, pairing: Pairing, item_ids: list[int] | list[str], data: ItemInput) -> ChecklistItem:
     """A project made of one or more needs and one or more resources of the same pairing."""
     side = _side(actor, pairing)
     errors: dict = {}
@@ -178,7 +245,7 @@ def match(actor, pairing: Pairing, item_ids: list[int], data: ItemInput) -> Chec
     except CobuildError as e:
         errors.update(e.errors)
         values = {}
-    ids = sorted({i for i in item_ids if i})
+    ids = read_ids(item_ids)
     items = list(db.session.scalars(select(ChecklistItem).where(ChecklistItem.id.in_(ids or [0])))) if ids else []
     linked = set(db.session.scalars(select(ProjectLink.item_id).where(ProjectLink.item_id.in_(ids or [0]))))
     if len(items) != len(ids) or any(i.pairing_id != pairing.id for i in items):
@@ -491,10 +558,10 @@ def cancel(actor, item: ChecklistItem, reason: str | None) -> ChecklistItem:
 
 def publish_open_need(actor, community: Area | None, data: ItemInput) -> ChecklistItem:
     """A community publishes a need to every agency of its street; the community side agrees by publishing."""
+    errors = {}
     if community is None or community.level != "community" or not is_community_staff_of(actor, community):
-        raise CobuildError(_l("Choose your community."), "community_id")
-    year = data.target_date.year if data.target_date else local_today().year
-    values = validate_input(data, max(year, local_today().year))
+        errors["community_id"] = _l("Choose your community.")
+    values = validate_input(data, None, errors)
     item = new_item(actor, kind="need", community=community, year=values["target_date"].year, values=values,
                      side="community", publication="street", action="published")
     emit_item("checklist.published", actor, item, publication="street", title=item.title, street_id=item.street_id)
@@ -503,10 +570,10 @@ def publish_open_need(actor, community: Area | None, data: ItemInput) -> Checkli
 
 def publish_key_project(actor, community: Area | None, data: ItemInput) -> ChecklistItem:
     """A street or city admin publishes a key project (重点攻坚项目) for any agency in the city to claim."""
+    errors = {}
     if community is None or community.level != "community" or not is_cobuild_overseer(actor, community):
-        raise CobuildError(_l("Choose a community in your reach."), "community_id")
-    year = data.target_date.year if data.target_date else local_today().year
-    values = validate_input(data, max(year, local_today().year))
+        errors["community_id"] = _l("Choose a community in your reach.")
+    values = validate_input(data, None, errors)
     item = new_item(actor, kind="project", community=community, year=values["target_date"].year, values=values,
                      publication="city", action="published")
     emit_item("checklist.published", actor, item, publication="city", title=item.title, street_id=item.street_id)

@@ -147,7 +147,8 @@ def pop_refusal(subject: Any) -> Refusal | None:
 
 
 def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], do: Callable[[Any, Any], Any],
-            done, page: str, render: Callable[..., Any], form=None, category: str | Callable[[Any], str] = "success",
+            done, page: str | Callable[[Any], str], render: Callable[..., Any], form=None,
+            category: str | Callable[[Any], str] = "success",
             anchor: str | Callable[[Any], str | None] | None = None, then: str | None = None):
     """Authorise, act, commit once and answer; see the module's docstring for what happens on a refusal.
 
@@ -157,6 +158,8 @@ def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], d
     ``anchor``: the part of the page a refused plain form returns to (default ``act-<action>``), or a callable
     ``anchor(subject) -> str | None`` asked after the rollback (None: the top of the page, e.g. when the form is no
     longer shown). ``then``: where a successful plain form goes, when not back to ``page`` (a list it was sent from).
+    ``page`` may also be a callable ``page(subject) -> str``, asked after the rollback or the commit: for a thing
+    the person may no longer see once refused (an item another agency claimed first), a page they may see.
     """
     authorise(allowed(current_user, subject))
     try:
@@ -171,9 +174,10 @@ def perform(subject: Any, *, action: str, allowed: Callable[[Any, Any], bool], d
             return render(subject, refusal=refusal)
         session[SESSION_KEY] = {"subject": key, **refusal.as_dict()}
         where = anchor(subject) if callable(anchor) else (anchor or "act-" + action)
-        return redirect(f"{page}#{where}" if where else page, 303)
+        url = page(subject) if callable(page) else page
+        return redirect(f"{url}#{where}" if where else url, 303)
     db.session.commit()
     notify(done(result) if callable(done) else done, category(result) if callable(category) else category)
     if wants_fragment():
         return render(subject)
-    return redirect(then or page, 303)
+    return redirect(then or (page(subject) if callable(page) else page), 303)

@@ -29,3 +29,14 @@ def agreed_item(city, kind="project", **kw):
     services.agree(city.agency_admin_a, item)
     db.session.commit()
     return item.id
+
+
+def refused(client, url, data=None, **kw):
+    """A refused plain form on an item's page: a 303 back to the item's page at the action (``#act-<action>``);
+    returns that page, which shows the refusal once."""
+    r = client.post(url, data, **kw)
+    assert r.status_code == 303, (r.status_code, r.get_data(as_text=True)[:300])
+    page, _, anchor = r.headers["Location"].partition("#")
+    action = url.rstrip("/").rsplit("/", 1)[1]
+    assert page.endswith(url.rsplit("/", 1)[0]) and anchor == f"act-{action}", r.headers["Location"]
+    return client.get(page)

@@ -12,7 +12,7 @@ from app.cobuild import services
 from app.cobuild.models import ChecklistItem, ItemProgress
 from app.extensions import db
 from app.timeline.models import TimelineEntry
-from tests.cobuild.helpers import agreed_item, item_input
+from tests.cobuild.helpers import agreed_item, item_input, refused
 from tests.factories import make_user
 
 
@@ -25,7 +25,7 @@ def _png() -> bytes:
 def test_a_refused_progress_note_keeps_its_text_and_asks_for_the_photos_again(client, city):
     iid = agreed_item(city)
     client.login("agency_a")
-    r = client.post(f"/cobuild/items/{iid}/progress",
+    r = refused(client, f"/cobuild/items/{iid}/progress",
                     {"progress-percent": "120", "progress-note": "Twelve meals delivered on Tuesday",
                      "progress-photos": [(io.BytesIO(_png()), "a.png")]}, content_type="multipart/form-data")
     body = r.get_data(as_text=True)

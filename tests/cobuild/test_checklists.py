@@ -11,7 +11,7 @@ from app.cobuild import services
 from app.cobuild.models import ChecklistItem, ItemProgress
 from app.extensions import db
 from app.timeutil import local_today
-from tests.cobuild.helpers import agreed_item, form, item_input
+from tests.cobuild.helpers import agreed_item, form, item_input, refused
 
 
 def _item(item_id) -> ChecklistItem:
@@ -75,7 +75,7 @@ def test_a_side_cannot_confirm_for_the_other(make_client, city):
     assert item.community_agreed_by_id == city.staff_a.id and item.agency_agreed_at is None
     page = c.get(f"/cobuild/items/{iid}").get_data(as_text=True)
     assert "Agree for my side" not in page  # the community already agreed; only the agency is asked
-    r = c.post(f"/cobuild/items/{iid}/agree")  # a stale tab: answered on the page, the agency still unconfirmed
+    r = refused(c, f"/cobuild/items/{iid}/agree")  # a stale tab: answered on the page, the agency still unconfirmed
     assert r.status_code == 200 and "Your side has already agreed" in r.get_data(as_text=True)
     assert _item(iid).agency_agreed_at is None and _item(iid).state == "proposed"
     a = make_client()
@@ -87,7 +87,7 @@ def test_a_side_cannot_confirm_for_the_other(make_client, city):
     assert item.agency_agreed_at is not None
     # agreeing twice: a clear message where the person acted, nothing changes
     agreed_at = item.agency_agreed_at
-    r = a.post(f"/cobuild/items/{iid}/agree")
+    r = refused(a, f"/cobuild/items/{iid}/agree")
     assert r.status_code == 200 and "not awaiting agreement" in r.get_data(as_text=True)
     assert 'role="alert"' in r.get_data(as_text=True)
     assert _item(iid).agency_agreed_at == agreed_at and _item(iid).state == "agreed"
@@ -126,7 +126,7 @@ def test_progress_rolls_up_into_the_project(client, city):
     client.post(f"/cobuild/items/{resource.id}/progress", {"progress-percent": "40", "progress-note": "half"})
     assert _item(project.id).progress == 70
     # a project with matched items takes no progress note of its own
-    r = client.post(f"/cobuild/items/{project.id}/progress", {"progress-percent": "90", "progress-note": "x"})
+    r = refused(client, f"/cobuild/items/{project.id}/progress", {"progress-percent": "90", "progress-note": "x"})
     assert r.status_code == 200 and "matched needs and resources" in r.get_data(as_text=True)
     assert _item(project.id).progress == 70
     photos = db.session.scalars(db.select(ItemProgress)).all()
@@ -143,24 +143,24 @@ def test_done_then_evaluate_once_only_by_the_community(make_client, city):
     staff.login("staff_a")
     # evaluation before done: no button, refused
     assert "Send the evaluation" not in staff.get(f"/cobuild/items/{iid}").get_data(as_text=True)
-    r = staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "5", "evaluate-comment": "early"})
+    r = refused(staff, f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "5", "evaluate-comment": "early"})
     assert r.status_code == 200 and "Only a done item can be evaluated" in r.get_data(as_text=True)
     assert "early" in r.get_data(as_text=True)  # the comment is given back
     assert _item(iid).rating is None
-    r = agency.post(f"/cobuild/items/{iid}/done", {"done-note": ""})
+    r = refused(agency, f"/cobuild/items/{iid}/done", {"done-note": ""})
     assert r.status_code == 200 and "Write a completion note" in r.get_data(as_text=True)
     assert agency.post(f"/cobuild/items/{iid}/done", {"done-note": "served 40 people"}).status_code == 303
     assert _item(iid).state == "done" and _item(iid).progress == 100
     # the agency cannot evaluate its own work
     assert agency.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "5"}).status_code == 403
-    r = staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "9"})
+    r = refused(staff, f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "9"})
     assert r.status_code == 200 and "Choose from 1 to 5 stars." in r.get_data(as_text=True)
     assert _item(iid).state == "done"
     assert staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "4", "evaluate-comment": "good"}
                       ).status_code == 303
     item = _item(iid)
     assert (item.state, item.rating, item.evaluated_by_id) == ("evaluated", 4, city.staff_a.id)
-    r = staff.post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "1"})
+    r = refused(staff, f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "1"})
     assert r.status_code == 200 and "already evaluated" in r.get_data(as_text=True)
     assert _item(iid).rating == 4
     r = staff.htmx_post(f"/cobuild/items/{iid}/evaluate", {"evaluate-rating": "2"})
@@ -173,7 +173,7 @@ def test_bad_input_is_answered_where_the_person_acted(client, city):
     iid = agreed_item(city)
     client.login("agency_a")
     for percent in ("120", "-5", "abc"):
-        r = client.post(f"/cobuild/items/{iid}/progress", {"progress-percent": percent, "progress-note": "x"})
+        r = refused(client, f"/cobuild/items/{iid}/progress", {"progress-percent": percent, "progress-note": "x"})
         assert r.status_code == 200 and "whole number from 0 to 100" in r.get_data(as_text=True)
     r = client.htmx_post(f"/cobuild/items/{iid}/progress", {"progress-percent": "120", "progress-note": ""})
     body = r.get_data(as_text=True)
@@ -191,7 +191,8 @@ def test_bad_input_is_answered_where_the_person_acted(client, city):
     # progress on a cancelled item
     services.cancel(city.staff_a, _item(iid), "no longer needed")
     db.session.commit()
-    r = client.post(f"/cobuild/items/{iid}/progress", {"progress-percent": "50", "progress-note": "painted the hall"})
+    r = refused(client, f"/cobuild/items/{iid}/progress",
+                {"progress-percent": "50", "progress-note": "painted the hall"})
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "only on an agreed item in progress" in body and "Cancelled" in body
     assert "painted the hall" in body  # the note is given back, since the form is no longer shown
