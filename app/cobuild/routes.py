@@ -2,6 +2,10 @@
 in queries.py, who may do what in policy.py, reading and checking what was typed and every change in services.py."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -166,16 +170,27 @@ def _kind() -> str:
     return kind if kind in KINDS else "need"
 
 
-@bp.route("/pairings/<int:pairing_id>/new", methods=["GET", "POST"])
-@login_required
-def propose(pairing_id: int):
-    pairing = _load_pairing(pairing_id)
-    authorise(can_propose_on(current_user, pairing))
-    kind = _kind()
+def _new_form(year: int) -> ItemForm:
+    """A fresh item form (its choices; on a GET the target date at the end of ``year``)."""
     form = ItemForm()
     _choices(form)
     if request.method == "GET":
-        form.target_date.data = f"{pairing.year}-12-31"
+        form.target_date.data = f"{year}-12-31"
+    return form
+
+
+def _pairing_form(pairing_id: int) -> tuple[Pairing, ItemForm]:
+    """A pairing's side proposing on it: the pairing (404) if the user is one of its sides (403), and the form."""
+    pairing = _load_pairing(pairing_id)
+    authorise(can_propose_on(current_user, pairing))
+    return pairing, _new_form(pairing.year)
+
+
+@bp.route("/pairings/<int:pairing_id>/new", methods=["GET", "POST"])
+@login_required
+def propose(pairing_id: int):
+    pairing, form = _pairing_form(pairing_id)
+    kind = _kind()
 
     def save(typed):
         item = services.propose(current_user, pairing, kind, typed)
@@ -188,13 +203,9 @@ def propose(pairing_id: int):
 @bp.route("/pairings/<int:pairing_id>/match", methods=["GET", "POST"])
 @login_required
 def match(pairing_id: int):
-    pairing = _load_pairing(pairing_id)
-    authorise(can_propose_on(current_user, pairing))
-    form = ItemForm()
-    _choices(form)
+    pairing, form = _pairing_form(pairing_id)
     form.items.choices = [(str(i.id), f"{i.kind_label} · {i.title}") for i in queries.matchable(pairing)]
     if request.method == "GET":
-        form.target_date.data = f"{pairing.year}-12-31"
         offered = {c for c, _label in form.items.choices}
         form.items.data = [w for w in request.args.getlist("item") if w in offered]
 
@@ -233,11 +244,8 @@ def publish():
     key_project = can_publish_key_project(current_user)
     authorise(key_project or can_publish_open_need(current_user))
     communities = queries.publish_communities(current_user)
-    form = ItemForm()
-    _choices(form)
+    form = _new_form(local_today().year)
     form.community_id.choices = [(str(c.id), c.name) for c in communities]
-    if request.method == "GET":
-        form.target_date.data = f"{local_today().year}-12-31"
 
     def save(typed):
         community = next((c for c in communities if c.id == parse_id(form.community_id.data)), None)
@@ -250,8 +258,40 @@ def publish():
 
 # ---------------------------------------------------------------- an item
 
-#: each action's form on the item's page: (form class, prefix — also the action's name in a refusal)
-ACTION_FORMS = {"progress": ProgressForm, "done": NoteForm, "evaluate": EvaluateForm, "cancel": ReasonForm}
+@dataclass(frozen=True)
+class ItemAction:
+    """An action on an item's page (POST /items/<id>/<name>, endpoint ``cobuild.<name>``): who acts for the right
+    side (``allowed``; 403 otherwise — whether the item's state still allows it is the service's to answer), the
+    service call ``do(item, form)``, what the person is told, and the form (its prefix is the action's name)."""
+
+    allowed: Callable[[Any, ChecklistItem], bool]
+    do: Callable[[ChecklistItem, Any], Any]
+    done: Callable[[Any], str]
+    form: type | None = None
+    category: str = "success"
+
+
+def _agreed(both_agree: bool) -> str:
+    return " ".join([_("Your side's agreement is recorded."),
+                     *([_("Both sides agreed: the work can start.")] if both_agree else [])])
+
+
+ITEM_ACTIONS = {
+    "agree": ItemAction(is_agreeing_side, lambda i, f: services.agree(current_user, i), _agreed),
+    "progress": ItemAction(
+        is_responsible_side, lambda i, f: services.post_progress(current_user, i, f.percent.data, f.note.data,
+                                                                 services.read_photos(f.photos.data)),
+        lambda r: _("Progress reported."), ProgressForm),
+    "done": ItemAction(is_responsible_side, lambda i, f: services.mark_done(current_user, i, f.note.data),
+                       lambda r: _("Marked as done. The community is asked to evaluate it."), NoteForm),
+    "evaluate": ItemAction(is_evaluating_side,
+                           lambda i, f: services.evaluate(current_user, i, f.rating.data, f.comment.data),
+                           lambda r: _("Thank you for the evaluation."), EvaluateForm),
+    "cancel": ItemAction(is_cancelling_side, lambda i, f: services.cancel(current_user, i, f.reason.data),
+                         lambda r: _("Cancelled."), ReasonForm, "info"),
+}
+#: the forms on the item's page, by action
+ACTION_FORMS = {name: a.form for name, a in ITEM_ACTIONS.items() if a.form is not None}
 #: the text a refused form carried, given back when its form is no longer shown
 SENT_FIELDS = ("note", "comment", "reason")
 
@@ -294,53 +334,23 @@ def item(item_id: int):
     return render_item(item, refusal=pop_refusal(item))
 
 
-def _act(item_id: int, action: str, allowed, do, done, form=None, category: str = "success"):
-    """One action on the item's page: load (404) → ``perform``. ``allowed`` asks only whether the user acts for the
-    right side (403); whether the item's state still allows it is the service's to answer (a second click, a stale
-    tab), on the page by the action's form."""
-    item = _load_item(item_id)
-    return perform(item, action=action, allowed=allowed, do=do, done=done, form=form, category=category,
-                   page=url_for("cobuild.item", item_id=item_id),
-                   render=lambda i, refusal=None: render_item(_load_item(item_id), refusal=refusal))
+def _item_action(name: str):
+    action = ITEM_ACTIONS[name]
+
+    @login_required
+    def view(item_id: int):
+        """load (404) → ``perform``: 403, the refusal at the action's form, commit once, the answer."""
+        item = _load_item(item_id)
+        return perform(item, action=name, allowed=action.allowed, do=action.do, done=action.done,
+                       form=action.form(prefix=name) if action.form else None, category=action.category,
+                       page=url_for("cobuild.item", item_id=item_id),
+                       render=lambda i, refusal=None: render_item(_load_item(item_id), refusal=refusal))
+
+    return view
 
 
-@bp.post("/items/<int:item_id>/agree")
-@login_required
-def agree(item_id: int):
-    return _act(item_id, "agree", is_agreeing_side, lambda i, f: services.agree(current_user, i),
-                lambda both: " ".join([_("Your side's agreement is recorded."),
-                                       *([_("Both sides agreed: the work can start.")] if both else [])]))
-
-
-@bp.post("/items/<int:item_id>/progress")
-@login_required
-def progress(item_id: int):
-    return _act(item_id, "progress", is_responsible_side,
-                lambda i, f: services.post_progress(current_user, i, f.percent.data, f.note.data,
-                                                    services.read_photos(f.photos.data)),
-                _("Progress reported."), form=ProgressForm(prefix="progress"))
-
-
-@bp.post("/items/<int:item_id>/done")
-@login_required
-def done(item_id: int):
-    return _act(item_id, "done", is_responsible_side, lambda i, f: services.mark_done(current_user, i, f.note.data),
-                _("Marked as done. The community is asked to evaluate it."), form=NoteForm(prefix="done"))
-
-
-@bp.post("/items/<int:item_id>/evaluate")
-@login_required
-def evaluate(item_id: int):
-    return _act(item_id, "evaluate", is_evaluating_side,
-                lambda i, f: services.evaluate(current_user, i, f.rating.data, f.comment.data),
-                _("Thank you for the evaluation."), form=EvaluateForm(prefix="evaluate"))
-
-
-@bp.post("/items/<int:item_id>/cancel")
-@login_required
-def cancel(item_id: int):
-    return _act(item_id, "cancel", is_cancelling_side, lambda i, f: services.cancel(current_user, i, f.reason.data),
-                _("Cancelled."), form=ReasonForm(prefix="cancel"), category="info")
+for _name in ITEM_ACTIONS:
+    bp.add_url_rule(f"/items/<int:item_id>/{_name}", endpoint=_name, view_func=_item_action(_name), methods=["POST"])
 
 
 def _claim_result(item_id: int, refusal: Refusal | None = None):
