@@ -1,19 +1,33 @@
-"""Test fixtures: one app per session, a clean database per test, factories, an HTTP client that handles CSRF.
+"""Test fixtures: one app per session, a database rolled back after each test, factories, an HTTP client that
+handles CSRF.
 
-The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Tests commit for real
-(race tests need separate connections), so each test starts from empty tables instead of a rolled-back
-transaction.
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+
+Rollback by default. A test runs on ONE connection inside a transaction that is rolled back when it ends: every
+session used during the test — the test's own ``db.session`` and the one each request opens in its app context —
+is bound to that connection with ``join_transaction_mode="create_savepoint"``, so a request's ``commit()`` releases
+a savepoint and its ``rollback()`` undoes only its own work. The factory ``city`` is built once inside an outer
+savepoint and kept for the tests that follow; each test works in a savepoint of its own on top of it.
+
+Real commits only where another connection must see the data: races (threads), the browser's live server, a job
+that runs on its own connection, migrations. Mark those ``@pytest.mark.commits`` (requesting the ``race`` or
+``live_server`` fixture marks a test by itself); they run as before, committing for real, and every table is
+emptied afterwards. A test in rollback mode that uses another thread or checks out a second connection fails at
+once with a message saying so, instead of waiting for a lock it can never get.
 """
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, text
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, inspect, select, text
 
 from app import create_app
 from app.extensions import db, limiter
@@ -66,10 +80,17 @@ def app():
         "SERVER_NAME": None,
     })
     app.config["TEST_TMPDIR"] = tmpdir
+    factory = db.session.session_factory
+    original_class = factory.class_
+    factory.class_ = _BoundSession
     with app.app_context():
         reset_schema()
+        event.listen(db.engine, "checkout", _shared.on_checkout)
     yield app
+    _shared.close()
+    factory.class_ = original_class
     with app.app_context():
+        event.remove(db.engine, "checkout", _shared.on_checkout)
         db.session.remove()
         db.engine.dispose()
     if schema:
@@ -79,17 +100,173 @@ def app():
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "commits: the test commits for real, because another connection (a thread, the "
+                                       "live server, a job's own connection, a migration) must see its data")
+
+
+#: fixtures that need other connections: a test requesting one of them commits for real
+COMMITTING_FIXTURES = {"race", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.commits)
+
+
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session, except that a session-level ``bind`` (the test's connection) wins.
+
+    Flask-SQLAlchemy 3.1 picks ``db.engines`` and ignores ``bind``; binding the session factory to a connection needs
+    this. Outside rollback mode ``bind`` is None and nothing changes.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kw):
+        if bind is None and self.bind is not None:
+            _shared.check_thread()
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
+
+
+class _SharedConnection:
+    """The one connection of rollback mode, kept open from test to test with the factory city in a savepoint.
+
+    Layers on the connection: the outer transaction (BEGIN; tables as committed: empty) → optionally the city's
+    savepoint (the factory city built inside it) → the running test's savepoint, rolled back when the test ends.
+    """
+
+    def __init__(self):
+        self.conn = None
+        self.outer = None
+        self.city_sp = None
+        self.city_ids: dict[str, tuple[type, object]] | None = None
+        self.test_sp = None
+        self.thread: int | None = None
+        self.violations: list[str] = []
+        self.guard = False
+
+    # -- the connection --------------------------------------------------------------------------------------
+    def open(self):
+        if self.conn is not None:
+            return
+        conn = db.engine.connect()
+        self.outer = conn.begin()
+        if conn.dialect.name == "sqlite":
+            # the driver leaves transactions to us (app/extensions.py); one real BEGIN, so savepoints nest in it
+            conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+        self.conn = conn
+        factory = db.session.session_factory
+        factory.kw.update(bind=conn, join_transaction_mode="create_savepoint")
+
+    def close(self):
+        """Roll everything back and give the connection back: the database is as committed (empty)."""
+        factory = db.session.session_factory
+        factory.kw.pop("bind", None)
+        factory.kw.pop("join_transaction_mode", None)
+        self.guard = False
+        conn, self.conn = self.conn, None
+        self.outer = self.city_sp = self.test_sp = self.city_ids = None
+        if conn is None:
+            return
+        try:
+            conn.rollback()
+            if conn.dialect.name == "sqlite":
+                assert not conn.connection.dbapi_connection.in_transaction, "the outer transaction was committed"
+        finally:
+            conn.close()
+
+    # -- a test --------------------------------------------------------------------------------------------------
+    def begin_test(self, with_city: bool):
+        self.open()
+        if with_city and self.city_sp is None:
+            self.city_sp = self.conn.begin_nested()
+            from tests.factories import build_city
+
+            c = build_city()
+            self.city_ids = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(c).items()}
+            db.session.remove()
+        elif not with_city and self.city_sp is not None:
+            self.city_sp.rollback()
+            self.city_sp = self.city_ids = None
+        self.test_sp = self.conn.begin_nested()
+        self.thread = threading.get_ident()
+        self.violations = []
+        self.guard = True
+
+    def end_test(self):
+        self.guard = False
+        self.thread = None
+        try:
+            self.test_sp.rollback()
+            self.test_sp = None
+        except Exception:  # a test left the connection in a state no savepoint can undo: start afresh
+            self.close()
+            raise
+
+    def city(self) -> SimpleNamespace:
+        """The factory city, loaded into the test's session (one query per model)."""
+        by_model: dict[type, list] = {}
+        for model, pk in self.city_ids.values():
+            by_model.setdefault(model, []).append(pk)
+        loaded = {}
+        for model, pks in by_model.items():
+            key = inspect(model).primary_key[0]
+            loaded.update({(model, getattr(o, key.key)): o
+                           for o in db.session.scalars(select(model).where(key.in_(pks)))})
+        return SimpleNamespace(**{name: loaded[ident] for name, ident in self.city_ids.items()})
+
+    # -- loud failures instead of deadlocks ------------------------------------------------------------------------
+    def check_thread(self):
+        if self.thread is not None and threading.get_ident() != self.thread:
+            self._violation("used the test's database connection from another thread")
+
+    def on_checkout(self, *_args):
+        if self.guard:
+            self._violation("checked out a second database connection")
+
+    def _violation(self, what: str):
+        message = (f"This test {what}, but it runs in rollback mode on one connection, where other connections "
+                   "cannot see its data and would wait for its lock. Mark it @pytest.mark.commits (or use the "
+                   "race fixture).")
+        self.violations.append(message)
+        raise RuntimeError(message)
+
+
+_shared = _SharedConnection()
+
+
 @pytest.fixture(autouse=True)
-def _clean(app):
-    """Every test starts with empty tables, a fresh rate limiter and an app context."""
-    with app.app_context():
-        yield
-        db.session.rollback()
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+def _clean(request, app):
+    """Rollback mode (default): a savepoint per test on the shared connection. ``commits`` tests: real commits,
+    then every table is emptied. Either way a fresh rate limiter and an app context."""
+    if request.node.get_closest_marker("commits"):
+        _shared.close()
+        with app.app_context():
+            yield
+            db.session.rollback()
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
         limiter.reset()
+        return
+    with app.app_context():
+        try:
+            _shared.begin_test(with_city="city" in request.fixturenames)
+        except Exception:
+            _shared.close()
+            raise
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            db.session.remove()
+            violations = list(_shared.violations)
+            _shared.end_test()
+    limiter.reset()
+    if violations:
+        pytest.fail(violations[0], pytrace=False)
 
 
 class _IsolatedClient:
@@ -108,6 +285,11 @@ class _IsolatedClient:
         # English unless a test asks otherwise: assertions read English msgids; zh_CN is tested explicitly
         headers = {"Accept-Language": "en", **(kw.pop("headers", None) or {})}
         kw["headers"] = headers
+        session = db.session()
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            # rollback mode: end the test's read savepoint, so that a later rollback of the test's session
+            # cannot take back what the request commits on the same connection
+            session.commit()
         with self.app.app_context():
             response = self.flask_client.open(*args, **kw)
         db.session.expire_all()
@@ -201,11 +383,17 @@ def queries():
 
 
 @pytest.fixture
-def city(app):
-    """A small city: two streets, three communities, grids, micro-grids, organisations and one user per role."""
-    from tests.factories import build_city
+def city(request, app):
+    """A small city: two streets, three communities, grids, micro-grids, organisations and one user per role.
 
-    return build_city()
+    In rollback mode it is built once and shared (the ``_clean`` fixture keeps it in a savepoint); a ``commits``
+    test gets it built and committed for real.
+    """
+    if request.node.get_closest_marker("commits"):
+        from tests.factories import build_city
+
+        return build_city()
+    return _shared.city()
 
 
 def require(condition: bool, reason: str):
@@ -215,3 +403,11 @@ def require(condition: bool, reason: str):
     if STRICT:
         pytest.fail(f"STRICT_CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def race(app):
+    """``race(n, fn)``: run ``fn(i)`` in n threads at once (tests/race.py). Marks the test ``commits``."""
+    from tests.race import Race
+
+    return Race(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -86,6 +87,7 @@ def test_resolve_limit_escalates_accepted_issue(city, cats):
     assert i.resolve_due_at > utcnow()
 
 
+@pytest.mark.commits  # the other host commits on its own connection
 def test_escalation_is_compare_and_set(city, cats, monkeypatch):
     """Another host escalates the row between this job's read and its write: this job changes nothing."""
     from sqlalchemy import update

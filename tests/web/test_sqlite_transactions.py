@@ -19,6 +19,8 @@ from app.extensions import db
 from app.issues import services as issues
 from app.issues.models import Issue, IssueRating
 
+pytestmark = pytest.mark.commits  # real transactions, and other connections that check the locks
+
 
 @contextmanager
 def refusing(event_name: str, error: Exception):

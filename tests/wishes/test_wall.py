@@ -99,12 +99,12 @@ def _plan(stmt) -> str:
     keys = services.WALL_KEYS
     full = stmt.order_by(*[col.desc() for col, _ in keys]).limit(21)
     sql = str(full.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    with db.engine.connect() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(text("SET enable_seqscan = off"))  # tiny test tables: ask what it *can* use
-            rows = conn.execute(text("EXPLAIN " + sql)).all()
-        else:
-            rows = conn.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+    conn = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny test tables: ask what it *can* use
+        rows = conn.execute(text("EXPLAIN " + sql)).all()
+    else:
+        rows = conn.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
     return "\n".join(str(r[-1]) for r in rows)
 
 
@@ -132,10 +132,10 @@ def test_wall_query_uses_the_wall_index_for_filter_and_order(city):
 def test_wall_indexes_exist_in_the_database(city):
     from sqlalchemy import inspect
 
-    names = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("wish")}
+    names = {ix["name"]: ix for ix in inspect(db.session.connection()).get_indexes("wish")}
     assert names["ix_wish_wall"]["column_names"] == ["state", "published_at", "id"]
     assert names["ix_wish_community_wall"]["column_names"] == ["community_id", "state", "published_at", "id"]
-    claims = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("wish_claim")}
+    claims = {ix["name"]: ix for ix in inspect(db.session.connection()).get_indexes("wish_claim")}
     assert claims["uq_wish_claim_active"]["unique"]
 
 
