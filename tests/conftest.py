@@ -130,16 +130,18 @@ class _BoundSession(FlaskSession):
 
 
 class _SharedConnection:
-    """The one connection of rollback mode, kept open from test to test with the factory city in a savepoint.
+    """The one connection of rollback mode, kept open from test to test with a shared base in a savepoint.
 
-    Layers on the connection: the outer transaction (BEGIN; tables as committed: empty) → optionally the city's
-    savepoint (the factory city built inside it) → the running test's savepoint, rolled back when the test ends.
+    Layers on the connection: the outer transaction (BEGIN; tables as committed: empty) → optionally the base's
+    savepoint (the factory city or the demo city, built inside it and kept while the following tests need the same
+    base) → the running test's savepoint, rolled back when the test ends.
     """
 
     def __init__(self):
         self.conn = None
         self.outer = None
-        self.city_sp = None
+        self.base: str | None = None
+        self.base_sp = None
         self.city_ids: dict[str, tuple[type, object]] | None = None
         self.test_sp = None
         self.thread: int | None = None
@@ -166,7 +168,7 @@ class _SharedConnection:
         factory.kw.pop("join_transaction_mode", None)
         self.guard = False
         conn, self.conn = self.conn, None
-        self.outer = self.city_sp = self.test_sp = self.city_ids = None
+        self.outer = self.base_sp = self.base = self.test_sp = self.city_ids = None
         if conn is None:
             return
         try:
@@ -177,18 +179,23 @@ class _SharedConnection:
             conn.close()
 
     # -- a test --------------------------------------------------------------------------------------------------
-    def begin_test(self, with_city: bool):
+    def begin_test(self, base: str | None):
+        """``base``: None (empty tables), "city" (the factory city) or "demo" (the demo city)."""
         self.open()
-        if with_city and self.city_sp is None:
-            self.city_sp = self.conn.begin_nested()
-            from tests.factories import build_city
+        if self.base_sp is not None and self.base != base:
+            self.base_sp.rollback()
+            self.base_sp = self.base = self.city_ids = None
+        if base is not None and self.base_sp is None:
+            self.base_sp = self.conn.begin_nested()
+            self.base = base
+            if base == "city":
+                from tests.factories import build_city
 
-            c = build_city()
-            self.city_ids = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(c).items()}
+                c = build_city()
+                self.city_ids = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(c).items()}
+            else:
+                seed_demo()
             db.session.remove()
-        elif not with_city and self.city_sp is not None:
-            self.city_sp.rollback()
-            self.city_sp = self.city_ids = None
         self.test_sp = self.conn.begin_nested()
         self.thread = threading.get_ident()
         self.violations = []
@@ -236,6 +243,22 @@ class _SharedConnection:
 _shared = _SharedConnection()
 
 
+def seed_demo() -> None:
+    from app.cli import load_domain_modules
+    from app.demo import seed
+
+    load_domain_modules("demo")
+    seed()
+    db.session.commit()
+
+
+def _base_of(request) -> str | None:
+    names = set(request.fixturenames)
+    if {"city", "demo_city"} <= names:
+        pytest.fail("a test uses either the factory city or the demo city, not both", pytrace=False)
+    return "city" if "city" in names else "demo" if "demo_city" in names else None
+
+
 @pytest.fixture(autouse=True)
 def _clean(request, app):
     """Rollback mode (default): a savepoint per test on the shared connection. ``commits`` tests: real commits,
@@ -253,7 +276,7 @@ def _clean(request, app):
         return
     with app.app_context():
         try:
-            _shared.begin_test(with_city="city" in request.fixturenames)
+            _shared.begin_test(_base_of(request))
         except Exception:
             _shared.close()
             raise
@@ -411,3 +434,11 @@ def race(app):
     from tests.race import Race
 
     return Race(app)
+
+
+@pytest.fixture
+def demo_city(request, app):
+    """The demo city (app/demo.py): every demo account, password demo12345. In rollback mode it is seeded once
+    and shared like ``city``; a ``commits`` test (a browser journey) gets it seeded and committed for real."""
+    if request.node.get_closest_marker("commits"):
+        seed_demo()

@@ -78,12 +78,9 @@ def test_jobs_command_prints_what_changed(app, city):
     assert "wishes.expire_past_wanted_by: nothing to do" in again.output
 
 
-def test_claim_deadline_is_configurable(app, make_client, city):
-    app.config["WISH_CLAIM_DAYS"] = 3
-    try:
-        wid = make_wish(city, "claimed")
-    finally:
-        app.config.pop("WISH_CLAIM_DAYS")
+def test_claim_deadline_is_configurable(app, make_client, city, monkeypatch):
+    monkeypatch.setitem(app.config, "WISH_CLAIM_DAYS", 3)
+    wid = make_wish(city, "claimed")
     claim = _claim_of(wid)
     assert timedelta(days=2, hours=23) < claim.deadline_at - claim.claimed_at <= timedelta(days=3)
 

@@ -1,4 +1,4 @@
-"""Regressions from a review: a double-tapped registration, rationed "number already registered" answers, one
+"""Registration and sign-in: a double-tapped registration, rationed "number already registered" answers, one
 sign-in budget per account however it is typed, a throttled password change, and the account's language."""
 from __future__ import annotations
 
