@@ -385,13 +385,18 @@ def make_client(app):
     return make
 
 
+#: savepoint statements are transaction bookkeeping (rollback mode adds one per request), not queries
+_BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
 @contextmanager
 def count_queries():
-    """Count SQL statements sent to the database inside the block."""
+    """Count SQL statements sent to the database inside the block (savepoint bookkeeping left out)."""
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if not statement.lstrip().upper().startswith(_BOOKKEEPING):
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:

@@ -128,8 +128,8 @@ def test_renamed_pdf_is_refused_and_leaves_no_file(app, client, city):
 
 
 def test_a_request_over_the_whole_body_limit_gets_a_clear_413(app, client, city, monkeypatch):
-    """A single 20 MB photo gets the form's own message (test_photos_post_form_and_contacts); a body over MAX_CONTENT_LENGTH
-    (several huge files) is stopped before it is read, with a page that says what to do."""
+    """A single 20 MB photo gets the form's own message (test_photos_post_form_and_contacts); a body over
+    MAX_CONTENT_LENGTH (several huge files) is stopped before it is read, with a page that says what to do."""
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     before = files_under(app.config["UPLOAD_DIR"])
     client.login("resident_a")
