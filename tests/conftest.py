@@ -142,7 +142,6 @@ class _SharedConnection:
         self.outer = None
         self.base: str | None = None
         self.base_sp = None
-        self.city_ids: dict[str, tuple[type, object]] | None = None
         self.test_sp = None
         self.thread: int | None = None
         self.violations: list[str] = []
@@ -168,7 +167,7 @@ class _SharedConnection:
         factory.kw.pop("join_transaction_mode", None)
         self.guard = False
         conn, self.conn = self.conn, None
-        self.outer = self.base_sp = self.base = self.test_sp = self.city_ids = None
+        self.outer = self.base_sp = self.base = self.test_sp = None
         if conn is None:
             return
         try:
@@ -184,18 +183,11 @@ class _SharedConnection:
         self.open()
         if self.base_sp is not None and self.base != base:
             self.base_sp.rollback()
-            self.base_sp = self.base = self.city_ids = None
+            self.base_sp = self.base = None
         if base is not None and self.base_sp is None:
             self.base_sp = self.conn.begin_nested()
             self.base = base
-            if base == "city":
-                from tests.factories import build_city
-
-                c = build_city()
-                self.city_ids = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(c).items()}
-            else:
-                seed_demo()
-            db.session.remove()
+            _bases.put(base)
         self.test_sp = self.conn.begin_nested()
         self.thread = threading.get_ident()
         self.violations = []
@@ -210,18 +202,6 @@ class _SharedConnection:
         except Exception:  # a test left the connection in a state no savepoint can undo: start afresh
             self.close()
             raise
-
-    def city(self) -> SimpleNamespace:
-        """The factory city, loaded into the test's session (one query per model)."""
-        by_model: dict[type, list] = {}
-        for model, pk in self.city_ids.values():
-            by_model.setdefault(model, []).append(pk)
-        loaded = {}
-        for model, pks in by_model.items():
-            key = inspect(model).primary_key[0]
-            loaded.update({(model, getattr(o, key.key)): o
-                           for o in db.session.scalars(select(model).where(key.in_(pks)))})
-        return SimpleNamespace(**{name: loaded[ident] for name, ident in self.city_ids.items()})
 
     # -- loud failures instead of deadlocks ------------------------------------------------------------------------
     def check_thread(self):
@@ -241,6 +221,58 @@ class _SharedConnection:
 
 
 _shared = _SharedConnection()
+
+
+class _Bases:
+    """The data a test starts from: the factory city or the demo city.
+
+    Each is built once with the app's own services, and its rows are kept; afterwards it is put back by inserting
+    those rows (one executemany per table), which is far quicker than building it again. Rollback mode puts it in a
+    savepoint shared by the following tests; a ``commits`` test gets it committed for real.
+    """
+
+    def __init__(self):
+        self.rows: dict[str, list[tuple]] = {}
+        self.city_ids: dict[str, tuple[type, object]] = {}
+
+    def put(self, base: str) -> None:
+        """Put ``base`` into the (empty) tables through ``db.session``, and commit."""
+        if base in self.rows:
+            if base == "demo":
+                from app.cli import load_domain_modules
+
+                load_domain_modules("demo")
+            for table, rows in self.rows[base]:
+                db.session.execute(table.insert(), rows)
+            db.session.commit()
+        else:
+            if base == "city":
+                from tests.factories import build_city
+
+                c = build_city()
+                self.city_ids = {name: (type(obj), inspect(obj).identity[0]) for name, obj in vars(c).items()}
+            else:
+                seed_demo()
+            self.rows[base] = [
+                (table, rows) for table in db.metadata.sorted_tables
+                if (rows := [dict(r) for r in db.session.execute(
+                    select(table).order_by(*table.primary_key.columns)).mappings()])]
+        db.session.remove()
+
+    def city(self) -> SimpleNamespace:
+        """The factory city's objects, loaded into the test's session (one query per model)."""
+        by_model: dict[type, list] = {}
+        for model, pk in self.city_ids.values():
+            by_model.setdefault(model, []).append(pk)
+        loaded = {}
+        for model, pks in by_model.items():
+            key = inspect(model).primary_key[0]
+            loaded.update({(model, getattr(o, key.key)): o
+                           for o in db.session.scalars(select(model).where(key.in_(pks)))})
+        return SimpleNamespace(**{name: loaded[ident] for name, ident in self.city_ids.items()})
+
+
+_bases = _Bases()
 
 
 def seed_demo() -> None:
@@ -414,14 +446,12 @@ def queries():
 def city(request, app):
     """A small city: two streets, three communities, grids, micro-grids, organisations and one user per role.
 
-    In rollback mode it is built once and shared (the ``_clean`` fixture keeps it in a savepoint); a ``commits``
-    test gets it built and committed for real.
+    Built once; rollback mode shares it between the tests that follow (the ``_clean`` fixture keeps it in a
+    savepoint), a ``commits`` test gets it committed for real.
     """
     if request.node.get_closest_marker("commits"):
-        from tests.factories import build_city
-
-        return build_city()
-    return _shared.city()
+        _bases.put("city")
+    return _bases.city()
 
 
 def require(condition: bool, reason: str):
@@ -443,7 +473,7 @@ def race(app):
 
 @pytest.fixture
 def demo_city(request, app):
-    """The demo city (app/demo.py): every demo account, password demo12345. In rollback mode it is seeded once
-    and shared like ``city``; a ``commits`` test (a browser journey) gets it seeded and committed for real."""
+    """The demo city (app/demo.py): every demo account, password demo12345. Seeded once and shared like
+    ``city``; a ``commits`` test (a browser journey) gets it committed for real."""
     if request.node.get_closest_marker("commits"):
-        seed_demo()
+        _bases.put("demo")
