@@ -6,8 +6,9 @@ The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is 
 Rollback by default. A test runs on ONE connection inside a transaction that is rolled back when it ends: every
 session used during the test — the test's own ``db.session`` and the one each request opens in its app context —
 is bound to that connection with ``join_transaction_mode="create_savepoint"``, so a request's ``commit()`` releases
-a savepoint and its ``rollback()`` undoes only its own work. The factory ``city`` is built once inside an outer
-savepoint and kept for the tests that follow; each test works in a savepoint of its own on top of it.
+a savepoint and its ``rollback()`` undoes only its own work. The data a test starts from — the factory ``city`` or
+the ``demo_city`` — is built once with the app's services, put back later from its rows, and kept in a savepoint
+for as long as the following tests need the same one; each test works in a savepoint of its own on top of it.
 
 Real commits only where another connection must see the data: races (threads), the browser's live server, a job
 that runs on its own connection, migrations. Mark those ``@pytest.mark.commits`` (requesting the ``race`` or
