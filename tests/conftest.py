@@ -46,6 +46,7 @@ def _database_url(tmpdir: Path) -> str:
 
 def reset_schema() -> None:
     """Drop everything (including Alembic's version table) and create the models' schema."""
+    _bases.forget()  # their rows carry ids; PostgreSQL's new sequences would hand them out again
     db.session.remove()
     db.drop_all()
     with db.engine.begin() as conn:
@@ -235,6 +236,10 @@ class _Bases:
     def __init__(self):
         self.rows: dict[str, list[tuple]] = {}
         self.city_ids: dict[str, tuple[type, object]] = {}
+
+    def forget(self) -> None:
+        self.rows.clear()
+        self.city_ids = {}
 
     def put(self, base: str) -> None:
         """Put ``base`` into the (empty) tables through ``db.session``, and commit."""
