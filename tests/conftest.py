@@ -113,7 +113,9 @@ COMMITTING_FIXTURES = {"race", "live_server"}
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
+        # every browser journey talks to a live server on another thread, whichever fixture brings it
+        in_browser = "/tests/browser/" in str(getattr(item, "path", "")).replace("\\", "/")
+        if in_browser or COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.commits)
 
 
