@@ -10,12 +10,15 @@ import re
 from pathlib import Path
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from app.extensions import db
 from tests.conftest import reset_schema
+
+pytestmark = pytest.mark.commits  # the schema is dropped and rebuilt on other connections
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

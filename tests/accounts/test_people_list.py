@@ -105,30 +105,27 @@ def _many(city, n: int) -> None:
     db.session.commit()
 
 
-def test_keyset_pages_with_load_more_and_a_plain_next_link(app, client, city):
+def test_keyset_pages_with_load_more_and_a_plain_next_link(app, client, city, monkeypatch):
     _many(city, 12)
-    app.config["PEOPLE_PAGE_SIZE"] = 5
-    try:
-        client.login("street_a")
-        seen: list[str] = []
-        url = "/users/?role=&q="
-        body = client.get(url).get_data(as_text=True)
-        assert "<html" in body
-        for _ in range(10):
-            seen += sorted(names_on(body), reverse=True)
-            match = re.search(r'class="btn btn-ghost" href="([^"]+)" hx-get="([^"]+)"', body)
-            if not match:
-                break
-            assert match.group(1) == match.group(2)  # without JavaScript the same URL is a plain link
-            url = match.group(1).replace("&amp;", "&")
-            fragment = client.htmx_get(url).get_data(as_text=True)
-            assert "<html" not in fragment
-            body = client.get(url).get_data(as_text=True)  # the plain next page: a full page
-            assert "<html" in body and names_on(body) == names_on(fragment)
-        assert len(seen) == len(set(seen))
-        assert {f"居民{i:03d}" for i in range(12)} <= set(seen)
-    finally:
-        app.config.pop("PEOPLE_PAGE_SIZE", None)
+    monkeypatch.setitem(app.config, "PEOPLE_PAGE_SIZE", 5)
+    client.login("street_a")
+    seen: list[str] = []
+    url = "/users/?role=&q="
+    body = client.get(url).get_data(as_text=True)
+    assert "<html" in body
+    for _ in range(10):
+        seen += sorted(names_on(body), reverse=True)
+        match = re.search(r'class="btn btn-ghost" href="([^"]+)" hx-get="([^"]+)"', body)
+        if not match:
+            break
+        assert match.group(1) == match.group(2)  # without JavaScript the same URL is a plain link
+        url = match.group(1).replace("&amp;", "&")
+        fragment = client.htmx_get(url).get_data(as_text=True)
+        assert "<html" not in fragment
+        body = client.get(url).get_data(as_text=True)  # the plain next page: a full page
+        assert "<html" in body and names_on(body) == names_on(fragment)
+    assert len(seen) == len(set(seen))
+    assert {f"居民{i:03d}" for i in range(12)} <= set(seen)
 
 
 def test_a_tampered_cursor_starts_again(client, city):
@@ -137,24 +134,21 @@ def test_a_tampered_cursor_starts_again(client, city):
         assert client.get(f"/users/?after={cursor}").status_code == 200
 
 
-def test_the_number_of_queries_does_not_grow_with_the_page(app, client, city, queries):
+def test_the_number_of_queries_does_not_grow_with_the_page(app, client, city, queries, monkeypatch):
     _many(city, 30)
     for i, user in enumerate([city.resident_a, city.resident_a2]):
         user.display_name = f"居民X{i}"
     db.session.commit()
     client.login("street_a")
     counts = {}
-    try:
-        for size in (3, 25):
-            app.config["PEOPLE_PAGE_SIZE"] = size
-            client.get("/users/")  # warm up (the session, the role cache)
-            with queries() as statements:
-                r = client.get("/users/")
-            assert r.status_code == 200
-            assert len(names_on(r.get_data(as_text=True))) == size
-            counts[size] = len(statements)
-    finally:
-        app.config.pop("PEOPLE_PAGE_SIZE", None)
+    for size in (3, 25):
+        monkeypatch.setitem(app.config, "PEOPLE_PAGE_SIZE", size)
+        client.get("/users/")  # warm up (the session, the role cache)
+        with queries() as statements:
+            r = client.get("/users/")
+        assert r.status_code == 200
+        assert len(names_on(r.get_data(as_text=True))) == size
+        counts[size] = len(statements)
     assert counts[3] == counts[25], counts
     assert counts[25] <= 12, counts
 

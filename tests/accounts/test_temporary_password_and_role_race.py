@@ -2,8 +2,6 @@
 is held once — the database keeps one row per role and place."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -72,30 +70,17 @@ def test_the_database_keeps_one_row_per_role_and_place(city):
         db.session.rollback()
 
 
-def test_granting_twice_at_the_same_instant_gives_one_role(app, city):
+def test_granting_twice_at_the_same_instant_gives_one_role(race, city):
+    from app.areas.models import Area
+
     user_id, area_id, staff_id = city.resident_b.id, city.micro_b1.id, city.staff_b.id
-    barrier = threading.Barrier(N)
-    errors: list = []
 
-    def grant() -> None:
-        from app.areas.models import Area
+    def grant(_i: int) -> None:
+        grant_role(db.session.get(User, user_id), "microgrid_leader", area=db.session.get(Area, area_id),
+                   actor=db.session.get(User, staff_id))
+        db.session.commit()
 
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                grant_role(db.session.get(User, user_id), "microgrid_leader", area=db.session.get(Area, area_id),
-                           actor=db.session.get(User, staff_id))
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 — reported below
-                db.session.rollback()
-                errors.append(repr(exc))
-
-    threads = [threading.Thread(target=grant) for _ in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = [r for r in race(N, grant) if r is not None]
     assert not errors, errors[:2]
-    db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(RoleAssignment).where(
         RoleAssignment.user_id == user_id, RoleAssignment.role == "microgrid_leader")) == 1

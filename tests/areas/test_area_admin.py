@@ -1,8 +1,6 @@
 """Setting up the territory from the area overview: child areas, names, "1+1+3" teams — who may, and what is refused."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -118,7 +116,7 @@ def test_double_submit_adds_one_area(client, city):
     assert children(city.grid_a).count("三组") == 1
 
 
-def test_simultaneous_adds_of_one_name_give_one_area(app, make_client, city):
+def test_simultaneous_adds_of_one_name_give_one_area(race, make_client, city):
     n = 6
     url = f"/areas/{city.grid_a.id}/children"
     clients = []
@@ -127,25 +125,8 @@ def test_simultaneous_adds_of_one_name_give_one_area(app, make_client, city):
         c.login("staff_a")
         c.token()
         clients.append(c)
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def add(i: int) -> None:
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                r = clients[i].post(url, {"child-name": "四组"})
-                results[i] = r.status_code
-            except Exception as exc:  # noqa: BLE001 — reported below
-                results[i] = repr(exc)
-
-    threads = [threading.Thread(target=add, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = race(n, lambda i: clients[i].post(url, {"child-name": "四组"}).status_code)
     assert results == [303] * n, results  # one added; the others sent back to the page with the reason
-    db.session.expire_all()
     assert children(city.grid_a).count("四组") == 1
 
 

@@ -37,18 +37,15 @@ def test_tree_rules(city):
         create_area("bad", "planet", city.city)
 
 
-def test_level_labels_configurable(app, city):
+def test_level_labels_configurable(app, city, monkeypatch):
     from flask_babel import force_locale
 
     with force_locale("en"):
         assert city.grid_a.level_label == "Grid"
     with force_locale("zh_CN"):
         assert city.grid_a.level_label == "网格"
-        app.config["AREA_LEVEL_LABELS"] = {"grid": "片", "microgrid": "组"}
-        try:
-            assert city.grid_a.level_label == "片" and city.micro_a1.level_label == "组"
-        finally:
-            app.config["AREA_LEVEL_LABELS"] = {}
+        monkeypatch.setitem(app.config, "AREA_LEVEL_LABELS", {"grid": "片", "microgrid": "组"})
+        assert city.grid_a.level_label == "片" and city.micro_a1.level_label == "组"
 
 
 def test_one_plus_one_plus_three(city):

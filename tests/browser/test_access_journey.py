@@ -2,18 +2,7 @@
 to the area tree and the organisations (screenshots at 360×740)."""
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.conftest import PHONE, login
-
-
-@pytest.fixture
-def demo_city(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
-
-    load_domain_modules("demo")
-    seed()
 
 
 def test_register_without_javascript_keeps_the_password_through_the_picker(browser, live_server, demo_city, shoot):

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -18,16 +19,6 @@ pytestmark = pytest.mark.browser
 
 def no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-
-
-@pytest.fixture
-def demo_city(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
-
-    load_domain_modules("demo")
-    seed()
-    db.session.commit()
 
 
 def _propose(page, pairing_id, kind, title):
@@ -65,7 +56,7 @@ def test_cobuild_journey_on_a_phone(phone, shoot, demo_city):
     page.click("#cobuild-form button.btn-block")
     page.wait_for_url("**/cobuild/items/*")
     project_id = int(page.url.rsplit("/", 1)[1])
-    assert page.get_by_text("待双方确认").first.is_visible()
+    expect(page.get_by_text("待双方确认").first).to_be_visible()
     logout(page)
 
     login(page, "agency1")

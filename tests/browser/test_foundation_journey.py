@@ -1,5 +1,6 @@
 """Sign in as a resident and as staff on a phone, switch language, sign out — in real Chromium."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 
@@ -10,13 +11,13 @@ def test_resident_and_staff_on_a_phone(phone, shoot, city):
     page = phone.new_page()
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    assert page.locator(".bottomnav").is_visible()
-    assert not page.locator(".topnav").is_visible()
+    expect(page.locator(".bottomnav")).to_be_visible()
+    expect(page.locator(".topnav")).to_be_hidden()
     shoot(page, "foundation-home-anonymous-phone")
 
     login(page, "resident_a")
     assert page.locator("h1").inner_text().startswith("您好")
-    assert page.get_by_text("发布心愿").first.is_visible()
+    expect(page.get_by_text("发布心愿").first).to_be_visible()
     shoot(page, "foundation-home-resident-phone")
 
     # the page never scrolls sideways at 360 px
@@ -33,10 +34,10 @@ def test_resident_and_staff_on_a_phone(phone, shoot, city):
     page.goto("/me")
     page.click("form[action='/auth/logout'] button")
     page.wait_for_load_state()
-    assert page.get_by_text("您已退出登录").is_visible()
+    expect(page.get_by_text("您已退出登录")).to_be_visible()
 
     login(page, "staff_a")
-    assert page.get_by_text("“1+1+3”力量未配齐").is_visible()
+    expect(page.get_by_text("“1+1+3”力量未配齐")).to_be_visible()
     shoot(page, "foundation-home-staff-phone")
     page.click("text=区域概况")
     page.wait_for_load_state()
@@ -62,11 +63,12 @@ def test_register_with_the_cascading_picker(phone, shoot, city):
     shoot(page, "foundation-register-phone")
     page.press("input[name=confirm]", "Enter")  # Enter sends the form's real action, not the picker's
     page.wait_for_url(lambda url: "/auth/register" not in url)
-    assert page.get_by_text("账号已创建").is_visible()
+    expect(page.get_by_text("账号已创建")).to_be_visible()
 
 
 def test_desktop_layout(desktop, shoot, city):
     page = desktop.new_page()
     login(page, "staff_a")
-    assert page.locator(".topnav").is_visible() and not page.locator(".bottomnav").is_visible()
+    expect(page.locator(".topnav")).to_be_visible()
+    expect(page.locator(".bottomnav")).to_be_hidden()
     shoot(page, "foundation-home-staff-desktop")

@@ -16,16 +16,6 @@ from tests.browser.conftest import login, logout
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_city(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
-
-    load_domain_modules("demo")
-    seed()
-    db.session.commit()
-
-
 def photo_file() -> dict:
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), (180, 40, 40)).save(buf, "JPEG")
@@ -59,7 +49,7 @@ def test_hazard_loop_on_a_phone(phone, shoot, demo_city):
     interactions += 1
     page.wait_for_url("**/issues/*")
     assert interactions < 5
-    assert page.get_by_text("已上报").first.is_visible()
+    expect(page.get_by_text("已上报").first).to_be_visible()
     issue_url = page.url
     issue_id = int(issue_url.rstrip("/").rsplit("/", 1)[1])
     issue = db.session.get(Issue, issue_id)
@@ -71,7 +61,7 @@ def test_hazard_loop_on_a_phone(phone, shoot, demo_city):
     # leader1 sees it in the queue, accepts, resolves
     login(page, "leader1")
     page.goto("/issues/?view=queue")
-    assert page.locator(f"a[href='/issues/{issue_id}']").first.is_visible()
+    expect(page.locator(f"a[href='/issues/{issue_id}']").first).to_be_visible()
     shoot(page, "issues-3-leader-queue")
     page.goto(issue_url)
     page.click("form[action$='/accept'] button")
@@ -93,7 +83,7 @@ def test_hazard_loop_on_a_phone(phone, shoot, demo_city):
     shoot(page, "issues-6-reporter-rating")
     page.click("form[action$='/rate'] button")
     expect(badge(page)).to_have_text("办理中")
-    assert page.get_by_text("另一侧还是松的").first.is_visible()
+    expect(page.get_by_text("另一侧还是松的").first).to_be_visible()
     shoot(page, "issues-7-reopened")
     db.session.expire_all()
     issue = db.session.get(Issue, issue_id)
@@ -133,31 +123,28 @@ def test_report_form_without_javascript(browser, live_server, shoot, demo_city):
         shoot(page, "issues-10-report-no-js")
         page.click("button[name=action][value=report]")
         page.wait_for_url("**/issues/*")
-        assert page.get_by_text("感谢反映").first.is_visible()
+        expect(page.get_by_text("感谢反映").first).to_be_visible()
     finally:
         context.close()
 
 
-def test_staff_area_list_filters_on_a_phone(phone, shoot, demo_city, app):
-    app.config["ISSUES_PAGE_SIZE"] = 3
-    try:
-        page = phone.new_page()
-        login(page, "staff1")
-        page.goto("/issues/?view=area")
-        assert page.locator(".issue-item").count() == 3
-        page.click("#load-more a")  # htmx appends the next page in place
-        expect(page.locator(".issue-item")).to_have_count(6)
-        assert "/issues/?view=area" in page.url and "after=" not in page.url
-        page.click("details.action summary")
-        page.check("input[name=overdue]")
-        page.click("form.filters button")
-        page.wait_for_url(lambda url: "overdue=1" in url)  # the filtered list has its own address
-        expect(page.locator(".issue-item:not(.overdue)")).to_have_count(0)
-        expect(page.locator(".issue-item.overdue").first).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        shoot(page, "issues-11-staff-area-overdue")
-    finally:
-        app.config.pop("ISSUES_PAGE_SIZE")
+def test_staff_area_list_filters_on_a_phone(phone, shoot, demo_city, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ISSUES_PAGE_SIZE", 3)
+    page = phone.new_page()
+    login(page, "staff1")
+    page.goto("/issues/?view=area")
+    assert page.locator(".issue-item").count() == 3
+    page.click("#load-more a")  # htmx appends the next page in place
+    expect(page.locator(".issue-item")).to_have_count(6)
+    assert "/issues/?view=area" in page.url and "after=" not in page.url
+    page.click("details.action summary")
+    page.check("input[name=overdue]")
+    page.click("form.filters button")
+    page.wait_for_url(lambda url: "overdue=1" in url)  # the filtered list has its own address
+    expect(page.locator(".issue-item:not(.overdue)")).to_have_count(0)
+    expect(page.locator(".issue-item.overdue").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(page, "issues-11-staff-area-overdue")
 
 
 def _pick_place(page, javascript, *names):

@@ -3,22 +3,13 @@ notification to its wish, and the count drops — in real Chromium."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_city(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
-
-    load_domain_modules("demo")
-    seed()
-    db.session.commit()
 
 
 def unread(username: str) -> int:
@@ -41,10 +32,10 @@ def test_the_bell_on_a_phone(phone, shoot, demo_city):
     login(page, "resident1")
     page.goto("/")
     bell = page.locator("header a.bell")
-    assert bell.is_visible()
+    expect(bell).to_be_visible()
     assert bell.get_attribute("aria-label") == f"消息：{before} 条未读"
     assert page.locator("header .bell-count").inner_text() == str(before)
-    assert page.get_by_role("heading", name="新消息").is_visible()
+    expect(page.get_by_role("heading", name="新消息")).to_be_visible()
     box = bell.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44 and box["x"] + box["width"] <= 360
     no_sideways_scroll(page)
@@ -78,5 +69,5 @@ def test_the_bell_on_a_desktop(desktop, shoot, demo_city):
     page = desktop.new_page()
     login(page, "staff1")
     page.goto("/")
-    assert page.locator("header a.bell").is_visible()
+    expect(page.locator("header a.bell")).to_be_visible()
     shoot(page, "notifications-4-home-desktop")

@@ -16,20 +16,15 @@ DIGITS = "1" * 50
 
 
 @pytest.fixture
-def long_city(app):
+def long_city(demo_city):
     """The demo city, with a URL of 200 characters and 50 digits in a published and a pending wish, an issue, and a
     notification; resident1's issue resolved (to be rated) and one accepted at leader1's micro-grid."""
     from app.accounts.models import User
     from app.areas.models import Area
-    from app.cli import load_domain_modules
-    from app.demo import seed
     from app.issues import services as issues
     from app.notifications.models import Notification
     from app.wishes.models import Wish
 
-    load_domain_modules("demo")
-    seed()
-    db.session.commit()
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(
         ["resident1", "leader1", "staff1"])))}
     published = db.session.scalars(select(Wish).where(Wish.state == "published").order_by(Wish.id)).first()

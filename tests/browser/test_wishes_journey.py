@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -18,16 +19,6 @@ TITLE = "给奶奶买一副助听器"
 
 def no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-
-
-@pytest.fixture
-def demo_city(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
-
-    load_domain_modules("demo")
-    seed()
-    db.session.commit()
 
 
 def test_wish_journey_on_a_phone(phone, shoot, demo_city):
@@ -47,39 +38,40 @@ def test_wish_journey_on_a_phone(phone, shoot, demo_city):
     shoot(page, "wishes-1-post-form-phone")
     page.click("form[action='/wishes/new'] button.btn-block")
     page.wait_for_url("**/wishes/*")
-    assert page.get_by_text("心愿已提交").is_visible()
+    expect(page.get_by_text("心愿已提交")).to_be_visible()
     assert page.locator("h1").inner_text() == TITLE
-    assert page.get_by_text("待审核").first.is_visible()
+    expect(page.get_by_text("待审核").first).to_be_visible()
     shoot(page, "wishes-2-posted-phone")
     wish_id = db.session.scalar(select(Wish.id).where(Wish.title == TITLE))
     logout(page)
 
     # staff1 approves from the review queue
     login(page, "staff1")
-    assert page.get_by_text("待审核的微心愿").is_visible()
+    expect(page.get_by_text("待审核的微心愿")).to_be_visible()
     page.goto("/wishes/review")
     card = page.locator(f"#wish-{wish_id}")
-    assert card.get_by_text("王秀英").is_visible()  # staff see the full name
+    expect(card.get_by_text("王秀英")).to_be_visible()  # staff see the full name
     no_sideways_scroll(page)
     shoot(page, "wishes-3-review-queue-phone")
     card.get_by_role("button", name="通过并发布").click()
     page.wait_for_load_state()
-    assert page.get_by_text("心愿已发布到心愿墙").is_visible()
+    expect(page.get_by_text("心愿已发布到心愿墙")).to_be_visible()
     logout(page)
 
     # member1 claims it on the wall (htmx swaps the card), sees the contact, fulfils
     login(page, "member1")
     page.goto("/wishes/")
     card = page.locator(f"#wish-{wish_id}")
-    assert card.get_by_text("王*").is_visible() and not page.get_by_text("王秀英").count()
+    expect(card.get_by_text("王*")).to_be_visible()
+    expect(page.get_by_text("王秀英")).to_have_count(0)
     no_sideways_scroll(page)
     shoot(page, "wishes-4-wall-phone")
     card.get_by_role("button", name="认领心愿").click()
     page.locator(f"#wish-{wish_id} >> text=认领人").wait_for()
-    assert page.locator(f"#wish-{wish_id}").get_by_text("已认领").first.is_visible()
+    expect(page.locator(f"#wish-{wish_id}").get_by_text("已认领").first).to_be_visible()
     shoot(page, "wishes-5-claimed-card-phone")
     page.goto(f"/wishes/{wish_id}")
-    assert page.get_by_text("13900000010").is_visible()
+    expect(page.get_by_text("13900000010")).to_be_visible()
     page.fill("textarea[name=fulfil-note]", "已陪奶奶去验配了一副助听器，效果很好。")
     no_sideways_scroll(page)
     page.get_by_role("button", name="已完成").click()
@@ -89,15 +81,15 @@ def test_wish_journey_on_a_phone(phone, shoot, demo_city):
 
     # resident1 confirms: 已圆梦, and the story is on the wall
     login(page, "resident1")
-    assert page.get_by_text("请确认").first.is_visible()
+    expect(page.get_by_text("请确认").first).to_be_visible()
     page.goto(f"/wishes/{wish_id}")
     page.fill("textarea[name=confirm-note]", "奶奶终于能听清电话了，谢谢！")
     page.get_by_role("button", name="收到了，心愿已实现").click()
     page.get_by_text("心愿已圆梦").wait_for()
-    assert page.get_by_text("已圆梦").first.is_visible()
+    expect(page.get_by_text("已圆梦").first).to_be_visible()
     shoot(page, "wishes-7-completed-phone")
     page.goto("/wishes/?status=completed")
-    assert page.get_by_text("奶奶终于能听清电话了").is_visible()
+    expect(page.get_by_text("奶奶终于能听清电话了")).to_be_visible()
     no_sideways_scroll(page)
     shoot(page, "wishes-8-stories-phone")
     assert db.session.scalar(select(Wish.state).where(Wish.id == wish_id)) == "completed"

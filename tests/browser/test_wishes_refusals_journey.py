@@ -3,6 +3,7 @@ URL, and withdrawing a wish asks first."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, login
 from tests.wishes.helpers import get_wish, make_wish
@@ -31,7 +32,8 @@ def test_not_received_without_a_note_without_javascript(phone_nojs, shoot, city)
     _refuse_not_received(page, wid)
     page.wait_for_url(f"**/wishes/{wid}#confirm")
     error = page.locator("#notreceived-note-error")
-    assert error.get_attribute("role") == "alert" and error.is_visible()
+    expect(error).to_have_attribute("role", "alert")
+    expect(error).to_be_visible()
     assert page.locator("#notreceived-note").get_attribute("aria-invalid") == "true"
     shoot(page, "wishes-refusal-nojs-phone")
     page.reload()  # a refresh sends nothing again, and the message has been shown

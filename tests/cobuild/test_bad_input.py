@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
@@ -35,6 +36,7 @@ def test_a_refused_progress_note_keeps_its_text_and_asks_for_the_photos_again(cl
     assert db.session.scalar(select(func.count()).select_from(ItemProgress)) == 0
 
 
+@pytest.mark.commits  # threads: each request on its own connection
 def test_both_sides_agree_at_the_same_instant(app, make_client, city):
     item = services.propose(city.staff_a, city.pairing_a, "project", item_input("Reading room"))
     # nobody agreed yet (as after an import by an overseer): each side's people click at once

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from app.cobuild import services
@@ -18,6 +19,7 @@ from tests.factories import make_user
 PER_BRANCH = 5
 
 
+@pytest.mark.commits  # threads: each request on its own connection
 def test_claims_creating_the_same_pairing_at_once_join_one_pairing(app, make_client, city):
     # two branches sitting in Street A, neither paired with Community A2 yet
     branches = [create_organisation(f"Street A branch {n}", "agency", city.street_a) for n in range(2)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -86,6 +87,7 @@ def test_resolve_limit_escalates_accepted_issue(city, cats):
     assert i.resolve_due_at > utcnow()
 
 
+@pytest.mark.commits  # the other host commits on its own connection
 def test_escalation_is_compare_and_set(city, cats, monkeypatch):
     """Another host escalates the row between this job's read and its write: this job changes nothing."""
     from sqlalchemy import update
@@ -111,7 +113,7 @@ def test_escalation_is_compare_and_set(city, cats, monkeypatch):
     assert fresh(hazard).escalation_count == 0
 
 
-def test_auto_close_unrated_after_configured_days(app, city, cats):
+def test_auto_close_unrated_after_configured_days(app, city, cats, monkeypatch):
     t0 = utcnow() - timedelta(days=10)
     old = s.report_issue(reporter=city.resident_a, category=cats["noise"], description="Loud", area=city.micro_a1,
                          now=t0)
@@ -131,12 +133,9 @@ def test_auto_close_unrated_after_configured_days(app, city, cats):
     entry = db.session.scalars(select(TimelineEntry).where(TimelineEntry.action == "auto_closed")).one()
     assert entry.subject_id == old.id and entry.public
     # a shorter period is configurable
-    app.config["ISSUES_AUTO_CLOSE_DAYS"] = 0
-    try:
-        assert run(utcnow() + timedelta(seconds=1), "issues.auto_close_unrated") == [
-            f"issue {recent.id}: closed without rating"]
-    finally:
-        app.config.pop("ISSUES_AUTO_CLOSE_DAYS")
+    monkeypatch.setitem(app.config, "ISSUES_AUTO_CLOSE_DAYS", 0)
+    assert run(utcnow() + timedelta(seconds=1), "issues.auto_close_unrated") == [
+        f"issue {recent.id}: closed without rating"]
     assert db.session.scalar(select(func.count()).select_from(Issue).where(Issue.state == "closed")) == 2
 
 

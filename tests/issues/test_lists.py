@@ -82,25 +82,22 @@ def test_area_list_is_for_handlers(client, city, cats):
     assert client.get("/issues/?view=nonsense").status_code == 404
 
 
-def test_keyset_pages_and_load_more(app, client, city, cats):
-    app.config["ISSUES_PAGE_SIZE"] = 5
-    try:
-        made = make_many(city, cats, 12)
-        client.login("staff_a")
-        page = client.get("/issues/?view=area&category=street_light").get_data(as_text=True)
-        first = ids_on(page)
-        assert first == [i.id for i in reversed(made)][:5]
-        more = re.search(r'href="(/issues/\?[^"]*after=[^"]+)"', page).group(1).replace("&amp;", "&")
-        assert "category=street_light" in more
-        r = client.htmx_get(more)
-        second = ids_on(r.get_data(as_text=True))
-        assert second == [i.id for i in reversed(made)][5:10] and "<html" not in r.get_data(as_text=True)
-        # without JavaScript the same link is a full page
-        assert "<html" in client.get(more).get_data(as_text=True)
-        # a tampered cursor starts again from the first page
-        assert ids_on(client.get("/issues/?view=area&after=!!!").get_data(as_text=True))[:5] == first
-    finally:
-        app.config.pop("ISSUES_PAGE_SIZE")
+def test_keyset_pages_and_load_more(app, client, city, cats, monkeypatch):
+    monkeypatch.setitem(app.config, "ISSUES_PAGE_SIZE", 5)
+    made = make_many(city, cats, 12)
+    client.login("staff_a")
+    page = client.get("/issues/?view=area&category=street_light").get_data(as_text=True)
+    first = ids_on(page)
+    assert first == [i.id for i in reversed(made)][:5]
+    more = re.search(r'href="(/issues/\?[^"]*after=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "category=street_light" in more
+    r = client.htmx_get(more)
+    second = ids_on(r.get_data(as_text=True))
+    assert second == [i.id for i in reversed(made)][5:10] and "<html" not in r.get_data(as_text=True)
+    # without JavaScript the same link is a full page
+    assert "<html" in client.get(more).get_data(as_text=True)
+    # a tampered cursor starts again from the first page
+    assert ids_on(client.get("/issues/?view=area&after=!!!").get_data(as_text=True))[:5] == first
 
 
 def test_bounded_sql_per_list_page(app, client, city, cats, queries):

@@ -29,7 +29,7 @@ def timeline(issue_id) -> list[str]:
         TimelineEntry.subject_type == "issue", TimelineEntry.subject_id == issue_id).order_by(TimelineEntry.id)))
 
 
-def race(app, monkeypatch, make_client, attempts, *, htmx=True):
+def act_at_once(race, monkeypatch, make_client, attempts, *, htmx=True):
     """Run ``attempts`` — (username, url, form data) — at once; returns [(status, body + toast, location)]."""
     clients = []
     for username, _url, _data in attempts:
@@ -38,7 +38,6 @@ def race(app, monkeypatch, make_client, attempts, *, htmx=True):
         c.token()
         clients.append(c)
 
-    barrier = threading.Barrier(len(attempts))
     held = threading.local()
     original = routes._load
 
@@ -46,32 +45,19 @@ def race(app, monkeypatch, make_client, attempts, *, htmx=True):
         issue = original(issue_id)
         if not getattr(held, "done", False):  # only the first load of each request waits
             held.done = True
-            barrier.wait(timeout=30)
+            race.wait()
         return issue
 
     monkeypatch.setattr(routes, "_load", load_then_wait)
-    results: list = [None] * len(attempts)
 
-    def act(i: int) -> None:
+    def act(i: int):
         _username, url, data = attempts[i]
-        with app.app_context():
-            try:
-                if htmx:
-                    r = clients[i].htmx_post(url, data)
-                else:
-                    r = clients[i].post(url, data)
-                results[i] = (r.status_code, r.get_data(as_text=True) + r.headers.get("HX-Trigger", ""),
-                              r.headers.get("Location"))
-            except Exception as exc:  # noqa: BLE001 — reported by the assertions below
-                results[i] = (599, repr(exc), None)
+        r = clients[i].htmx_post(url, data) if htmx else clients[i].post(url, data)
+        return r.status_code, r.get_data(as_text=True) + r.headers.get("HX-Trigger", ""), r.headers.get("Location")
 
-    threads = [threading.Thread(target=act, args=(i,)) for i in range(len(attempts))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = race(len(attempts), act, start=False)
     monkeypatch.setattr(routes, "_load", original)
-    assert all(r is not None for r in results), "a request did not finish"
+    assert all(isinstance(r, tuple) for r in results), results
     return results, clients
 
 
@@ -109,8 +95,8 @@ def resolved(city, file_issue):
     return issue.id
 
 
-def test_accept_against_reject(app, monkeypatch, make_client, city, reported):
-    results, _ = race(app, monkeypatch, make_client, [
+def test_accept_against_reject(race, monkeypatch, make_client, city, reported):
+    results, _ = act_at_once(race, monkeypatch, make_client, [
         ("leader_a1", f"/issues/{reported}/accept", {}),
         ("staff_a", f"/issues/{reported}/reject", {"reason": "Not ours"})])
     assert [r[0] for r in results] == [200, 200], results
@@ -123,16 +109,16 @@ def test_accept_against_reject(app, monkeypatch, make_client, city, reported):
     assert issue.reject_reason == (None if accepted else "Not ours")
 
 
-def test_double_accept(app, monkeypatch, make_client, city, reported):
-    results, _ = race(app, monkeypatch, make_client, [
+def test_double_accept(race, monkeypatch, make_client, city, reported):
+    results, _ = act_at_once(race, monkeypatch, make_client, [
         ("leader_a1", f"/issues/{reported}/accept", {"note": "first"}),
         ("leader_a1", f"/issues/{reported}/accept", {"note": "second"})])
     one_winner(results, "Accepted.")
     assert fresh(reported).state == "accepted" and timeline(reported) == ["reported", "accepted"]
 
 
-def test_resolve_against_escalate(app, monkeypatch, make_client, city, in_progress):
-    results, _ = race(app, monkeypatch, make_client, [
+def test_resolve_against_escalate(race, monkeypatch, make_client, city, in_progress):
+    results, _ = act_at_once(race, monkeypatch, make_client, [
         ("leader_a1", f"/issues/{in_progress}/resolve", {"note": "Fixed"}),
         ("staff_a", f"/issues/{in_progress}/escalate", {"reason": "Needs the grid"})])
     assert [r[0] for r in results] == [200, 200], results
@@ -149,8 +135,8 @@ def test_resolve_against_escalate(app, monkeypatch, make_client, city, in_progre
         assert timeline(in_progress)[-1] == "escalated" and "resolved" not in timeline(in_progress)
 
 
-def test_two_notes_at_once(app, monkeypatch, make_client, city, in_progress):
-    results, _ = race(app, monkeypatch, make_client, [
+def test_two_notes_at_once(race, monkeypatch, make_client, city, in_progress):
+    results, _ = act_at_once(race, monkeypatch, make_client, [
         ("leader_a1", f"/issues/{in_progress}/note", {"note": "from the leader"}),
         ("staff_a", f"/issues/{in_progress}/note", {"note": "from the staff"})])
     one_winner(results, "Note added.")
@@ -158,10 +144,10 @@ def test_two_notes_at_once(app, monkeypatch, make_client, city, in_progress):
     assert len(notes) == 1
 
 
-def test_rating_while_a_note_is_added(app, monkeypatch, make_client, city, resolved):
+def test_rating_while_a_note_is_added(race, monkeypatch, make_client, city, resolved):
     """The reported case: the resident rates while staff add a note — the loser's work is not kept (the rating
     must not be saved by a request that answered with an error)."""
-    results, _ = race(app, monkeypatch, make_client, [
+    results, _ = act_at_once(race, monkeypatch, make_client, [
         ("resident_a", f"/issues/{resolved}/rate", {"value": "unsatisfied", "comment": "Still dark"}),
         ("staff_a", f"/issues/{resolved}/note", {"note": "Checked the lamp"})])
     assert [r[0] for r in results] == [200, 200], results
@@ -183,8 +169,8 @@ def test_rating_while_a_note_is_added(app, monkeypatch, make_client, city, resol
         assert fresh(resolved).state == "in_progress"
 
 
-def test_double_rating(app, monkeypatch, make_client, city, resolved):
-    results, _ = race(app, monkeypatch, make_client, [
+def test_double_rating(race, monkeypatch, make_client, city, resolved):
+    results, _ = act_at_once(race, monkeypatch, make_client, [
         ("resident_a", f"/issues/{resolved}/rate", {"value": "satisfied"}),
         ("resident_a", f"/issues/{resolved}/rate", {"value": "satisfied"})])
     one_winner(results, "Thank you for your rating.")
@@ -192,9 +178,9 @@ def test_double_rating(app, monkeypatch, make_client, city, resolved):
     assert fresh(resolved).state == "closed"
 
 
-def test_plain_form_loser_is_sent_back_to_the_issue_with_the_message(app, monkeypatch, make_client, city,
+def test_plain_form_loser_is_sent_back_to_the_issue_with_the_message(race, monkeypatch, make_client, city,
                                                                       in_progress):
-    results, clients = race(app, monkeypatch, make_client, [
+    results, clients = act_at_once(race, monkeypatch, make_client, [
         ("leader_a1", f"/issues/{in_progress}/note", {"note": "from the leader"}),
         ("staff_a", f"/issues/{in_progress}/note", {"note": "from the staff"})], htmx=False)
     assert [r[0] for r in results] == [303, 303], results

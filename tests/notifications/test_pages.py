@@ -107,48 +107,42 @@ def test_the_bell_caps_at_99_plus(client, city):
     assert count == "99+" and label == "Notifications: 99+ unread"
 
 
-def test_pages_use_a_bounded_number_of_queries(client, city, queries, app):
+def test_pages_use_a_bounded_number_of_queries(client, city, queries, app, monkeypatch):
     seed(city.resident_a, 60)
     client.login("resident_a")
-    app.config["NOTIFICATION_PAGE_SIZE"] = 5
-    try:
-        with queries() as small:
-            client.get("/notifications/")
-        app.config["NOTIFICATION_PAGE_SIZE"] = 40
-        with queries() as large:
-            r = client.get("/notifications/")
-        assert r.get_data(as_text=True).count('class="notice unread"') == 40
-        assert len(large) == len(small)
-        counts = [s for s in large if "count(" in s.lower() and "notification" in s.lower()]
-        assert len(counts) == 1  # the bell: one COUNT per page
-    finally:
-        app.config.pop("NOTIFICATION_PAGE_SIZE")
+    monkeypatch.setitem(app.config, "NOTIFICATION_PAGE_SIZE", 5)
+    with queries() as small:
+        client.get("/notifications/")
+    monkeypatch.setitem(app.config, "NOTIFICATION_PAGE_SIZE", 40)
+    with queries() as large:
+        r = client.get("/notifications/")
+    assert r.get_data(as_text=True).count('class="notice unread"') == 40
+    assert len(large) == len(small)
+    counts = [s for s in large if "count(" in s.lower() and "notification" in s.lower()]
+    assert len(counts) == 1  # the bell: one COUNT per page
     with queries() as home:
         client.get("/")
     assert len([s for s in home if "count(" in s.lower() and "notification" in s.lower()]) == 1  # bell + card
 
 
-def test_load_more_pages_through_everything(client, city, app):
+def test_load_more_pages_through_everything(client, city, app, monkeypatch):
     seed(city.resident_a, 7)
     client.login("resident_a")
-    app.config["NOTIFICATION_PAGE_SIZE"] = 3
-    try:
-        html = client.get("/notifications/").get_data(as_text=True)
-        seen = html.count('class="notice unread"')
-        nxt = re.search(r'href="(/notifications/\?after=[^"]+)" hx-get=', html).group(1).replace("&amp;", "&")
-        while nxt:
-            r = client.htmx_get(nxt)
-            part = r.get_data(as_text=True)
-            assert "<html" not in part
-            seen += part.count('class="notice unread"')
-            more = re.search(r'href="(/notifications/\?after=[^"]+)" hx-get=', part)
-            nxt = more.group(1).replace("&amp;", "&") if more else None
-        assert seen == 7
-        # without JavaScript the link is a full page
-        assert "<html" in client.get(re.search(r'href="(/notifications/\?after=[^"]+)"', html).group(1)
-                                     .replace("&amp;", "&")).get_data(as_text=True)
-    finally:
-        app.config.pop("NOTIFICATION_PAGE_SIZE")
+    monkeypatch.setitem(app.config, "NOTIFICATION_PAGE_SIZE", 3)
+    html = client.get("/notifications/").get_data(as_text=True)
+    seen = html.count('class="notice unread"')
+    nxt = re.search(r'href="(/notifications/\?after=[^"]+)" hx-get=', html).group(1).replace("&amp;", "&")
+    while nxt:
+        r = client.htmx_get(nxt)
+        part = r.get_data(as_text=True)
+        assert "<html" not in part
+        seen += part.count('class="notice unread"')
+        more = re.search(r'href="(/notifications/\?after=[^"]+)" hx-get=', part)
+        nxt = more.group(1).replace("&amp;", "&") if more else None
+    assert seen == 7
+    # without JavaScript the link is a full page
+    assert "<html" in client.get(re.search(r'href="(/notifications/\?after=[^"]+)"', html).group(1)
+                                 .replace("&amp;", "&")).get_data(as_text=True)
 
 
 def test_a_tampered_cursor_starts_from_the_top(client, city):

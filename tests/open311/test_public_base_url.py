@@ -11,10 +11,9 @@ EVIL = "evil.example"
 
 
 @pytest.fixture
-def public_base(app):
-    app.config["PUBLIC_BASE_URL"] = "https://portal.example.org"
-    yield "https://portal.example.org"
-    app.config["PUBLIC_BASE_URL"] = None
+def public_base(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://portal.example.org")
+    return "https://portal.example.org"
 
 
 def test_discovery_url_is_the_public_address_whatever_the_host_header(api, o311, public_base):
@@ -32,22 +31,16 @@ def test_created_request_location_is_the_public_address(api, o311, public_base):
     assert EVIL not in str(r.headers) and EVIL not in r.get_data(as_text=True)
 
 
-def test_a_base_url_with_a_path_names_where_the_portal_is_mounted(app, api, o311):
-    app.config["PUBLIC_BASE_URL"] = "https://gov.example.org/portal"
-    try:
-        data = parse_json(api.get("/discovery.json", headers={"Host": EVIL}))
-        assert data["endpoints"][0]["url"] == "https://gov.example.org/portal/open311/v2"
-        data = parse_json(api.get("/discovery.json", environ_base={"SCRIPT_NAME": "/portal"}))
-        assert data["endpoints"][0]["url"] == "https://gov.example.org/portal/open311/v2"
-    finally:
-        app.config["PUBLIC_BASE_URL"] = None
+def test_a_base_url_with_a_path_names_where_the_portal_is_mounted(app, api, o311, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://gov.example.org/portal")
+    data = parse_json(api.get("/discovery.json", headers={"Host": EVIL}))
+    assert data["endpoints"][0]["url"] == "https://gov.example.org/portal/open311/v2"
+    data = parse_json(api.get("/discovery.json", environ_base={"SCRIPT_NAME": "/portal"}))
+    assert data["endpoints"][0]["url"] == "https://gov.example.org/portal/open311/v2"
 
 
-def test_trusted_hosts_refuse_another_host(app, api, o311):
-    app.config["TRUSTED_HOSTS"] = ["portal.example.org"]
-    try:
-        assert api.get("/discovery.json", headers={"Host": EVIL}).status_code == 400
-        r = api.get("/discovery.json", headers={"Host": "portal.example.org"})
-        assert parse_json(r)["endpoints"][0]["url"] == "http://portal.example.org/open311/v2"
-    finally:
-        app.config["TRUSTED_HOSTS"] = None
+def test_trusted_hosts_refuse_another_host(app, api, o311, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["portal.example.org"])
+    assert api.get("/discovery.json", headers={"Host": EVIL}).status_code == 400
+    r = api.get("/discovery.json", headers={"Host": "portal.example.org"})
+    assert parse_json(r)["endpoints"][0]["url"] == "http://portal.example.org/open311/v2"

@@ -83,34 +83,31 @@ def test_filter_by_kind_and_search_by_name(client, city):
     assert "<html" not in fragment and "澄川物业" in fragment and 'id="org-list-wrap"' in fragment
 
 
-def test_pages_with_load_more(app, client, city):
+def test_pages_with_load_more(app, client, city, monkeypatch):
     for i in range(23):
         create_organisation(f"Team {i:02d}", "volunteer_team", city.comm_a)
     db.session.commit()
-    app.config["ORGANISATION_PAGE_SIZE"] = 10
-    try:
-        client.login("admin")
-        page = text(client.get("/organisations/"))
-        first = org_ids_on(page)
-        assert len(first) == 10
-        more = re.search(r'href="(/organisations/\?after=[^"]+)"', page).group(1).replace("&amp;", "&")
-        r = client.htmx_get(more)
-        second = org_ids_on(text(r))
-        assert len(second) == 10 and not set(first) & set(second) and "<html" not in text(r)
-        assert "<html" in text(client.get(more))  # without JavaScript: a full next page
-        third_url = re.search(r'href="(/organisations/\?after=[^"]+)"', text(r)).group(1).replace("&amp;", "&")
-        third = org_ids_on(text(client.htmx_get(third_url)))
-        assert len(first + second + third) == 25 == len(set(first + second + third))
-        names = [db.session.get(Organisation, i).name for i in first + second + third]
-        assert names == sorted(names)
-        # a filter travels with the cursor
-        page = text(client.get("/organisations/?kind=volunteer_team"))
-        assert "kind=volunteer_team" in re.search(r'href="(/organisations/\?[^"]*after=[^"]+)"', page).group(1)
-        # a tampered cursor starts again from the first page
-        assert org_ids_on(text(client.get("/organisations/?after=!!!"))) == first
-        assert org_ids_on(text(client.get("/organisations/?after=WzEsMl0"))) == first  # [1,2]: wrong types
-    finally:
-        app.config.pop("ORGANISATION_PAGE_SIZE")
+    monkeypatch.setitem(app.config, "ORGANISATION_PAGE_SIZE", 10)
+    client.login("admin")
+    page = text(client.get("/organisations/"))
+    first = org_ids_on(page)
+    assert len(first) == 10
+    more = re.search(r'href="(/organisations/\?after=[^"]+)"', page).group(1).replace("&amp;", "&")
+    r = client.htmx_get(more)
+    second = org_ids_on(text(r))
+    assert len(second) == 10 and not set(first) & set(second) and "<html" not in text(r)
+    assert "<html" in text(client.get(more))  # without JavaScript: a full next page
+    third_url = re.search(r'href="(/organisations/\?after=[^"]+)"', text(r)).group(1).replace("&amp;", "&")
+    third = org_ids_on(text(client.htmx_get(third_url)))
+    assert len(first + second + third) == 25 == len(set(first + second + third))
+    names = [db.session.get(Organisation, i).name for i in first + second + third]
+    assert names == sorted(names)
+    # a filter travels with the cursor
+    page = text(client.get("/organisations/?kind=volunteer_team"))
+    assert "kind=volunteer_team" in re.search(r'href="(/organisations/\?[^"]*after=[^"]+)"', page).group(1)
+    # a tampered cursor starts again from the first page
+    assert org_ids_on(text(client.get("/organisations/?after=!!!"))) == first
+    assert org_ids_on(text(client.get("/organisations/?after=WzEsMl0"))) == first  # [1,2]: wrong types
 
 
 def test_bounded_sql_per_list_page(app, client, city, queries):

@@ -14,15 +14,6 @@ HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')
 
 
 
-@pytest.fixture
-def demo(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
-
-    load_domain_modules("demo")
-    seed()
-
-
 def links_of(body: str) -> list[str]:
     """Same-site GET links (not tel:, mailto:, #fragments or other sites), in page order, without repeats."""
     seen: list[str] = []
@@ -35,7 +26,7 @@ def links_of(body: str) -> list[str]:
 
 
 @pytest.mark.parametrize("username", DEMO_ACCOUNTS)
-def test_every_home_and_navigation_link_leads_somewhere_one_may_act(demo, make_client, username):
+def test_every_home_and_navigation_link_leads_somewhere_one_may_act(demo_city, make_client, username):
     client = make_client()
     client.login(username)
     home = client.get("/")
@@ -50,14 +41,14 @@ def test_every_home_and_navigation_link_leads_somewhere_one_may_act(demo, make_c
     assert not broken, f"{username}: {broken}"
 
 
-def test_signed_out_home_links_lead_somewhere(demo, make_client):
+def test_signed_out_home_links_lead_somewhere(demo_city, make_client):
     client = make_client()
     body = client.c.get("/").get_data(as_text=True)
     broken = {h: s for h in links_of(body) if (s := client.c.get(h).status_code) in (403, 404) or s >= 500}
     assert not broken
 
 
-def test_the_city_admin_reaches_the_area_tree_and_the_organisations_from_home(demo, make_client):
+def test_the_city_admin_reaches_the_area_tree_and_the_organisations_from_home(demo_city, make_client):
     from sqlalchemy import select
 
     from app.areas.models import Area

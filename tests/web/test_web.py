@@ -163,9 +163,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite only")
-    with db.engine.connect() as conn:
-        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    conn = db.session.connection()
+    assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
 
 
 def test_audit_log_records_actor_action_and_ip(client, city):

@@ -78,37 +78,21 @@ def test_jobs_command_prints_what_changed(app, city):
     assert "wishes.expire_past_wanted_by: nothing to do" in again.output
 
 
-def test_claim_deadline_is_configurable(app, make_client, city):
-    app.config["WISH_CLAIM_DAYS"] = 3
-    try:
-        wid = make_wish(city, "claimed")
-    finally:
-        app.config.pop("WISH_CLAIM_DAYS")
+def test_claim_deadline_is_configurable(app, make_client, city, monkeypatch):
+    monkeypatch.setitem(app.config, "WISH_CLAIM_DAYS", 3)
+    wid = make_wish(city, "claimed")
     claim = _claim_of(wid)
     assert timedelta(days=2, hours=23) < claim.deadline_at - claim.claimed_at <= timedelta(days=3)
 
 
-def test_two_hosts_running_the_job_at_once_release_each_claim_once(app, city):
-    import threading
-
+def test_two_hosts_running_the_job_at_once_release_each_claim_once(race, city):
     ids = [make_wish(city, "claimed") for _ in range(4)]
     for wid in ids:
         _claim_of(wid).deadline_at = utcnow() - timedelta(hours=1)
         db.session.commit()
-    barrier = threading.Barrier(2)
-    results: list = []
-
-    def host():
-        with app.app_context():
-            barrier.wait(timeout=30)
-            results.extend(run_all(only="wishes.release_overdue_claims"))
-            db.session.remove()
-
-    threads = [threading.Thread(target=host) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    runs = race(2, lambda _i: run_all(only="wishes.release_overdue_claims"))
+    assert all(isinstance(r, list) for r in runs), runs
+    results = [result for run in runs for result in run]
     assert all(r.error is None for r in results), results
     assert sum(len(r.changes) for r in results) == 4
     assert all(get_wish(wid).state == "published" for wid in ids)

@@ -95,13 +95,10 @@ def test_bad_input_message_in_chinese_by_default(client, city):
     assert wish_count() == 0
 
 
-def test_value_cap_is_configurable(app, client, city):
-    app.config["WISH_VALUE_CAP"] = 1000
-    try:
-        client.login("resident_a")
-        assert client.post("/wishes/new", form(value="900")).status_code == 303
-    finally:
-        app.config.pop("WISH_VALUE_CAP")
+def test_value_cap_is_configurable(app, client, city, monkeypatch):
+    monkeypatch.setitem(app.config, "WISH_VALUE_CAP", 1000)
+    client.login("resident_a")
+    assert client.post("/wishes/new", form(value="900")).status_code == 303
 
 
 def test_photo_is_reencoded_without_metadata(app, client, city):
@@ -131,8 +128,8 @@ def test_renamed_pdf_is_refused_and_leaves_no_file(app, client, city):
 
 
 def test_a_request_over_the_whole_body_limit_gets_a_clear_413(app, client, city, monkeypatch):
-    """A single 20 MB photo gets the form's own message (test_review_findings); a body over MAX_CONTENT_LENGTH
-    (several huge files) is stopped before it is read, with a page that says what to do."""
+    """A single 20 MB photo gets the form's own message (test_photos_post_form_and_contacts); a body over
+    MAX_CONTENT_LENGTH (several huge files) is stopped before it is read, with a page that says what to do."""
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     before = files_under(app.config["UPLOAD_DIR"])
     client.login("resident_a")
@@ -245,61 +242,45 @@ def test_missing_csrf_is_refused(client, city):
     assert get_wish(1) is None
 
 
-def test_simultaneous_double_submit_creates_one_wish(app, make_client, city):
-    import threading
-
+def test_simultaneous_double_submit_creates_one_wish(race, make_client, city):
     clients = []
     for _ in range(5):
         c = make_client()
         c.login("resident_a")
         c.token()
         clients.append(c)
-    barrier = threading.Barrier(len(clients))
-    results: list = []
 
-    def submit(c):
-        with app.app_context():
-            barrier.wait(timeout=30)
-            r = c.post("/wishes/new", form(post_key="tap-tap-tap-123"))
-            results.append((r.status_code, r.headers.get("Location")))
+    def submit(i: int):
+        r = clients[i].post("/wishes/new", form(post_key="tap-tap-tap-123"))
+        return r.status_code, r.headers.get("Location")
 
-    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = race(len(clients), submit)
+    assert all(isinstance(r, tuple) for r in results), results
     assert wish_count() == 1
     assert {s for s, _ in results} == {303} and len({loc for _, loc in results}) == 1
 
 
-def test_categories_are_configurable(app, client, city):
-    app.config["WISH_CATEGORIES"] = ["study", "housing"]
-    app.config["WISH_CATEGORY_LABELS"] = {"housing": "Housing help"}
-    try:
-        client.login("resident_a")
-        page = client.get("/wishes/new").get_data(as_text=True)
-        assert "Housing help" in page and "Daily goods" not in page
-        assert client.post("/wishes/new", form(category="daily")).status_code == 200
-        assert wish_count() == 0
-        assert client.post("/wishes/new", form(category="housing")).status_code == 303
-        assert "Housing help" in client.get(f"/wishes/{db_wish().id}").get_data(as_text=True)
-    finally:
-        app.config.pop("WISH_CATEGORIES")
-        app.config.pop("WISH_CATEGORY_LABELS")
+def test_categories_are_configurable(app, client, city, monkeypatch):
+    monkeypatch.setitem(app.config, "WISH_CATEGORIES", ["study", "housing"])
+    monkeypatch.setitem(app.config, "WISH_CATEGORY_LABELS", {"housing": "Housing help"})
+    client.login("resident_a")
+    page = client.get("/wishes/new").get_data(as_text=True)
+    assert "Housing help" in page and "Daily goods" not in page
+    assert client.post("/wishes/new", form(category="daily")).status_code == 200
+    assert wish_count() == 0
+    assert client.post("/wishes/new", form(category="housing")).status_code == 303
+    assert "Housing help" in client.get(f"/wishes/{db_wish().id}").get_data(as_text=True)
 
 
-def test_posting_is_rate_limited_per_account(app, client, city):
-    app.config["WISH_POST_LIMIT"] = "2 per day"
-    try:
-        client.login("resident_a")
-        assert client.post("/wishes/new", form(post_key="k-000000001")).status_code == 303
-        assert client.post("/wishes/new", form(value="9999")).status_code == 200  # refused input does not count
-        assert client.post("/wishes/new", form(post_key="k-000000002")).status_code == 303
-        r = client.post("/wishes/new", form(post_key="k-000000003"))
-        assert r.status_code == 429
-        assert wish_count() == 2
-    finally:
-        app.config.pop("WISH_POST_LIMIT")
+def test_posting_is_rate_limited_per_account(app, client, city, monkeypatch):
+    monkeypatch.setitem(app.config, "WISH_POST_LIMIT", "2 per day")
+    client.login("resident_a")
+    assert client.post("/wishes/new", form(post_key="k-000000001")).status_code == 303
+    assert client.post("/wishes/new", form(value="9999")).status_code == 200  # refused input does not count
+    assert client.post("/wishes/new", form(post_key="k-000000002")).status_code == 303
+    r = client.post("/wishes/new", form(post_key="k-000000003"))
+    assert r.status_code == 429
+    assert wish_count() == 2
 
 
 # ------------------------------------------------------------------ 代录: finding the resident stays inside the area

@@ -1,8 +1,6 @@
 """Twenty people claim one wish at the same instant: one claim, nineteen clear answers — SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -13,7 +11,7 @@ from tests.wishes.helpers import active_claims, get_wish, make_wish
 N = 20
 
 
-def test_twenty_simultaneous_claims_give_one_winner(app, make_client, city):
+def test_twenty_simultaneous_claims_give_one_winner(race, make_client, city):
     wid = make_wish(city, "published")
     members = [make_user(f"racer{i:02d}", roles=[("member", city.agency_a if i % 2 else city.agency_b)])
                for i in range(N)]
@@ -25,26 +23,12 @@ def test_twenty_simultaneous_claims_give_one_winner(app, make_client, city):
         c.token()
         clients.append(c)
 
-    barrier = threading.Barrier(N)
-    results: list = [None] * N
+    def claim(i: int):
+        r = clients[i].htmx_post(f"/wishes/{wid}/claim")
+        return r.status_code, r.get_data(as_text=True) + r.headers.get("HX-Trigger", "")  # the toast is a header
 
-    def claim(i: int) -> None:
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                r = clients[i].htmx_post(f"/wishes/{wid}/claim")
-                toast = r.headers.get("HX-Trigger", "")
-                results[i] = (r.status_code, r.get_data(as_text=True) + toast)
-            except Exception as exc:  # noqa: BLE001 — reported below
-                results[i] = (599, repr(exc))
-
-    threads = [threading.Thread(target=claim, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
-    assert all(r is not None for r in results), "a thread did not finish"
+    results = race(N, claim)
+    assert all(isinstance(r, tuple) for r in results), results
     assert [s for s, _ in results].count(200) == N, [r for r in results if r[0] != 200]
     winners = [b for _, b in results if "You claimed this wish" in b]  # the winner's toast (HX-Trigger)
     losers = [b for _, b in results if "Already claimed by" in b]

@@ -178,9 +178,12 @@ def test_cannot_claim_own_wish(make_client, city):
     assert get_wish(wid).state == "published" and active_claims(wid) == 0
 
 
-@pytest.mark.parametrize("state,status", [("pending", 404), ("rejected", 404), ("completed", 303),
-                                          ("claimed", 303), ("withdrawn", 404)])
-def test_cannot_claim_outside_published(make_client, city, state, status):
+@pytest.mark.parametrize("state,status,message", [
+    ("pending", 404, None), ("rejected", 404, None), ("withdrawn", 404, None),
+    ("completed", 303, "This wish cannot be claimed now (it is: Completed)."),
+    ("claimed", 303, "Already claimed by "),  # the claimant's public name follows
+])
+def test_cannot_claim_outside_published(make_client, city, state, status, message):
     wid = make_wish(city, state, claimer=city.agency_admin_a, organisation=city.agency_a)
     before = active_claims(wid)
     c = as_user(make_client, "member_b")
@@ -188,7 +191,7 @@ def test_cannot_claim_outside_published(make_client, city, state, status):
     assert r.status_code == status
     if status == 303:
         flashed = body(c.get(r.headers["Location"]))
-        assert "Already claimed by" in flashed or "cannot be claimed now" in flashed
+        assert message in flashed
     assert get_wish(wid).state == state and active_claims(wid) == before
 
 
@@ -200,7 +203,7 @@ def test_htmx_claim_returns_the_card_and_the_loser_gets_the_message(make_client,
     loser = as_user(make_client, "member_b").htmx_post(f"/wishes/{wid}/claim")
     assert loser.status_code == 200
     assert "Already claimed by 王*" not in body(loser)
-    assert "Already claimed by member_a"[:20] in body(loser) or "Already claimed by m*" in body(loser)
+    assert f"Already claimed by {city.member_a.masked_name}." in body(loser)  # the claimant's masked name
     assert f"/wishes/{wid}/claim" not in body(loser)
     assert active_claims(wid) == 1
 

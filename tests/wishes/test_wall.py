@@ -26,24 +26,21 @@ def titles(html):
     return re.findall(r'<h3><a href="/wishes/\d+">([^<]+)</a></h3>', html)
 
 
-def test_wall_shows_published_newest_first_and_pages_with_a_plain_link(app, client, city):
+def test_wall_shows_published_newest_first_and_pages_with_a_plain_link(app, client, city, monkeypatch):
     ids = [make_wish(city, "published", title=f"Wish {i:02d}") for i in range(7)]
     spread(ids)
-    app.config["WISH_PAGE_SIZE"] = 3
-    try:
-        html = client.get("/wishes/").get_data(as_text=True)
-        assert titles(html) == ["Wish 06", "Wish 05", "Wish 04"]
-        nxt = re.search(r'<a class="btn btn-ghost" href="([^"]+)" hx-get=', html).group(1).replace("&amp;", "&")
-        assert "after=" in nxt
-        page2 = client.get(nxt).get_data(as_text=True)  # no JavaScript: a full page
-        assert "<html" in page2 and titles(page2) == ["Wish 03", "Wish 02", "Wish 01"]
-        frag = client.htmx_get(nxt).get_data(as_text=True)  # htmx: just the cards and the next link
-        assert "<html" not in frag and titles(frag) == ["Wish 03", "Wish 02", "Wish 01"]
-        nxt3 = re.search(r'href="([^"]+)" hx-get=', frag).group(1).replace("&amp;", "&")
-        last = client.htmx_get(nxt3).get_data(as_text=True)
-        assert titles(last) == ["Wish 00"] and "load-more" not in last
-    finally:
-        app.config.pop("WISH_PAGE_SIZE")
+    monkeypatch.setitem(app.config, "WISH_PAGE_SIZE", 3)
+    html = client.get("/wishes/").get_data(as_text=True)
+    assert titles(html) == ["Wish 06", "Wish 05", "Wish 04"]
+    nxt = re.search(r'<a class="btn btn-ghost" href="([^"]+)" hx-get=', html).group(1).replace("&amp;", "&")
+    assert "after=" in nxt
+    page2 = client.get(nxt).get_data(as_text=True)  # no JavaScript: a full page
+    assert "<html" in page2 and titles(page2) == ["Wish 03", "Wish 02", "Wish 01"]
+    frag = client.htmx_get(nxt).get_data(as_text=True)  # htmx: just the cards and the next link
+    assert "<html" not in frag and titles(frag) == ["Wish 03", "Wish 02", "Wish 01"]
+    nxt3 = re.search(r'href="([^"]+)" hx-get=', frag).group(1).replace("&amp;", "&")
+    last = client.htmx_get(nxt3).get_data(as_text=True)
+    assert titles(last) == ["Wish 00"] and "load-more" not in last
 
 
 def test_wall_filters(client, city):
@@ -72,7 +69,8 @@ def test_wall_card_shows_masked_name_community_category_value_days_left(client, 
 
 
 @pytest.mark.parametrize("username", [None, "member_a"])
-def test_wall_runs_a_bounded_number_of_queries_whatever_the_page_size(app, make_client, city, queries, username):
+def test_wall_runs_a_bounded_number_of_queries_whatever_the_page_size(app, make_client, city, queries, username,
+                                                                      monkeypatch):
     ids = [make_wish(city, "published", title=f"W{i}") for i in range(12)]
     ids += [make_wish(city, "claimed", title=f"C{i}") for i in range(3)]
     ids += [make_wish(city, "published", title=f"B{i}", wisher=city.resident_b) for i in range(3)]
@@ -81,14 +79,13 @@ def test_wall_runs_a_bounded_number_of_queries_whatever_the_page_size(app, make_
         c.login(username)
     counts = {}
     for size in (2, 15):
-        app.config["WISH_PAGE_SIZE"] = size
+        monkeypatch.setitem(app.config, "WISH_PAGE_SIZE", size)
         c.get("/wishes/")  # warm: the CSRF token, the session
         for status in ("published", "claimed"):
             with queries() as statements:
                 r = c.get(f"/wishes/?status={status}")
             assert r.status_code == 200
             counts[(size, status)] = len(statements)
-    app.config.pop("WISH_PAGE_SIZE")
     assert counts[(2, "published")] == counts[(15, "published")], counts
     assert counts[(2, "claimed")] == counts[(15, "claimed")], counts
     assert max(counts.values()) <= 14, counts
@@ -99,16 +96,16 @@ def _plan(stmt) -> str:
     keys = queries.WALL_KEYS
     full = stmt.order_by(*[col.desc() for col, _ in keys]).limit(21)
     sql = str(full.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    with db.engine.connect() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(text("SET enable_seqscan = off"))  # tiny test tables: ask what it *can* use
-            # a handful of rows is sorted faster than read in order: ask whether the order *can* come from an index
-            # (with the statistics earlier tests left, the planner would otherwise sort)
-            conn.execute(text("SET enable_sort = off"))
-            conn.execute(text("SET enable_bitmapscan = off"))
-            rows = conn.execute(text("EXPLAIN " + sql)).all()
-        else:
-            rows = conn.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+    conn = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny test tables: ask what it *can* use
+        # a handful of rows is sorted faster than read in order: ask whether the order *can* come from an index
+        # (with the statistics earlier tests left, the planner would otherwise sort)
+        conn.execute(text("SET LOCAL enable_sort = off"))
+        conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+        rows = conn.execute(text("EXPLAIN " + sql)).all()
+    else:
+        rows = conn.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
     return "\n".join(str(r[-1]) for r in rows)
 
 
@@ -136,10 +133,10 @@ def test_wall_query_uses_the_wall_index_for_filter_and_order(city):
 def test_wall_indexes_exist_in_the_database(city):
     from sqlalchemy import inspect
 
-    names = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("wish")}
+    names = {ix["name"]: ix for ix in inspect(db.session.connection()).get_indexes("wish")}
     assert names["ix_wish_wall"]["column_names"] == ["state", "published_at", "id"]
     assert names["ix_wish_community_wall"]["column_names"] == ["community_id", "state", "published_at", "id"]
-    claims = {ix["name"]: ix for ix in inspect(db.engine).get_indexes("wish_claim")}
+    claims = {ix["name"]: ix for ix in inspect(db.session.connection()).get_indexes("wish_claim")}
     assert claims["uq_wish_claim_active"]["unique"]
 
 

@@ -1,4 +1,4 @@
-"""Regressions from a review of the people pages: a whole number finds only people whose number one may see; a
+"""The people pages: a whole number finds only people whose number one may see; a
 temporary password cannot be "replaced" by itself; the "number has an account" answer is rationed per staff member;
 a double press of "create" or "grant" reports success; with JavaScript, Enter submits the form's real action."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Regressions from a review: nobody left untold when the usual person is missing, the named team hears of its
+"""Who is told: nobody left untold when the usual person is missing, the named team hears of its
 claim, and the demo city's history does not ring the bell all at once."""
 from __future__ import annotations
 
@@ -51,13 +51,9 @@ def test_street_work_in_a_street_without_its_admin_reaches_the_city_admin(city, 
     assert city.admin.id in told("issue.escalated", issue.id)
 
 
-def test_the_demo_city_rings_the_bell_only_for_what_still_waits(app):
-    from app.cli import load_domain_modules
-    from app.demo import seed
+def test_the_demo_city_rings_the_bell_only_for_what_still_waits(demo_city):
     from app.issues.models import Issue
 
-    load_domain_modules("demo")
-    seed()
     unread = db.session.execute(
         select(Notification.event, Notification.subject_id).where(Notification.read_at.is_(None))).all()
     assert unread, "some notices still ask for something"

@@ -1,4 +1,4 @@
-"""Regressions from a review: damaged and multi-picture photos, a double-tapped claim, every problem of the post
+"""Wishes: damaged and multi-picture photos, a double-tapped claim, every problem of the post
 form at once, contact details only for the wish's own community staff, one 'no home' message."""
 from __future__ import annotations
 

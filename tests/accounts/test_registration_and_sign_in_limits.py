@@ -1,8 +1,6 @@
-"""Regressions from a review: a double-tapped registration, rationed "number already registered" answers, one
+"""Registration and sign-in: a double-tapped registration, rationed "number already registered" answers, one
 sign-in budget per account however it is typed, a throttled password change, and the account's language."""
 from __future__ import annotations
-
-import threading
 
 from sqlalchemy import func, select
 
@@ -25,29 +23,18 @@ def _users_with(mobile: str) -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.mobile == mobile))
 
 
-def test_a_double_tapped_registration_creates_one_account_and_no_error(app, make_client, city):
+def test_a_double_tapped_registration_creates_one_account_and_no_error(race, make_client, city):
     clients = [make_client() for _ in range(N)]
     for c in clients:
         c.token()
-    barrier = threading.Barrier(N)
-    results: list = [None] * N
     data = _form(city)  # read the fixtures here: the threads must not touch this thread's session
 
-    def register(i: int) -> None:
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                r = clients[i].post("/auth/register", data)
-                results[i] = (r.status_code, r.get_data(as_text=True))
-            except Exception as exc:  # noqa: BLE001 — reported below
-                results[i] = (599, repr(exc))
+    def register(i: int):
+        r = clients[i].post("/auth/register", data)
+        return r.status_code, r.get_data(as_text=True)
 
-    threads = [threading.Thread(target=register, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not [b for s, b in results if s == 599], [b for s, b in results if s == 599][:2]
+    results = race(N, register)
+    assert all(isinstance(r, tuple) for r in results), results
     statuses = [s for s, _ in results]
     assert statuses.count(303) == 1, [(s, b[:200]) for s, b in results if s not in (200, 303)]
     assert statuses.count(200) == N - 1
