@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import events
+from app.accounts import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.accounts.models import AREA_ROLES, ORG_ROLES, ROLE_LEVEL, RoleAssignment, User
 from app.accounts.policy import ADMIN_ROLES
 from app.areas.models import Area, level_label
@@ -131,7 +132,7 @@ def change_password(user: User, current: str, new: str) -> None:
     user.must_change_password = False
     user.auth_version += 1
     db.session.flush()
-    events.emit("account.password_changed", actor=user, subject=user)
+    events.emit("account.password_changed", actor=user, subject=user, area_id=user.home_area_id)
 
 
 def grant_role(user: User, role: str, *, area: Area | None = None, organisation: Organisation | None = None,
@@ -155,7 +156,7 @@ def grant_role(user: User, role: str, *, area: Area | None = None, organisation:
         if existing is None:
             raise
         return existing
-    events.emit("account.role_granted", actor=actor, subject=user, role=role,
+    events.emit("account.role_granted", actor=actor, subject=user, role=role, assignment_id=assignment.id,
                 area_id=area.id if area else None, organisation_id=organisation.id if organisation else None)
     return assignment
 

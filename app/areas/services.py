@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import events
 from app.accounts.models import User
+from app.areas import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.areas.models import LEVEL_DEPTH, LEVELS, STAFFING_LABELS, STAFFING_POSTS, STAFFING_QUOTA, Area, StaffingPost
 from app.errors import DomainError
 from app.extensions import db

@@ -22,18 +22,23 @@ def _jsonable(value):
     return getattr(value, "id", str(value))
 
 
+#: the payload fields with a column of their own
+_COLUMNS = frozenset({"subject_id", "actor_id", "area_id", "at"})
+
+
 @events.on_any
 def record(event: events.DomainEvent) -> None:
-    data = {k: _jsonable(v) for k, v in event.data.items() if k != "area_id"}
-    area_id = event.data.get("area_id")
+    payload = event.payload
+    details = {k: _jsonable(v) for k, v in payload.as_dict().items() if k not in _COLUMNS}
     db.session.add(
         AuditEntry(
-            actor_id=getattr(event.actor, "id", None),
+            at=payload.at,
+            actor_id=payload.actor_id,
             action=event.name,
             subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            area_id=area_id if isinstance(area_id, int) else None,
+            subject_id=payload.subject_id,
+            area_id=payload.area_id,
             ip=(request.remote_addr if has_request_context() else None),
-            details=data,
+            details=details,
         )
     )

@@ -68,7 +68,7 @@ def matched(event) -> Notify:
 @notice("checklist.changed", _l("“%(title)s” was changed and needs your side's agreement again."),
         current=state_in(ChecklistItem, "proposed"))
 def changed(event) -> Notify | None:
-    if not event.data.get("agreement_reset"):
+    if not event.payload.agreement_reset:
         return None
     return _awaiting(event)
 
@@ -102,21 +102,21 @@ def claimed(event) -> Notify:
 def cancelled(event) -> Notify:
     item = event.subject
     return Notify(to=side_ids(item, "community") + side_ids(item, "agency"),
-                  params=_params(item, reason=event.data.get("reason") or ""))
+                  params=_params(item, reason=event.payload.reason))
 
 
 @notice("checklist.due_soon", _l("“%(title)s” is due on %(day)s."), current=state_in(ChecklistItem, "agreed",
                                                                                      "in_progress", "proposed"))
 def due_soon(event) -> Notify:
     item = event.subject
-    return Notify(to=side_ids(item, item.responsible_side), params=_params(item, day=event.data.get("day") or ""))
+    return Notify(to=side_ids(item, item.responsible_side), params=_params(item, day=event.payload.day))
 
 
 @notice("checklist.overdue", _l("“%(title)s” has passed its target date %(day)s."),
         current=state_in(ChecklistItem, "agreed", "in_progress", "proposed"))
 def overdue(event) -> Notify:
     item = event.subject
-    return Notify(to=side_ids(item, item.responsible_side), params=_params(item, day=event.data.get("day") or ""))
+    return Notify(to=side_ids(item, item.responsible_side), params=_params(item, day=event.payload.day))
 
 
 @notice("checklist.unclaimed", _l("No agency has claimed the open need “%(title)s” in %(days)s days."))
@@ -124,4 +124,4 @@ def unclaimed(event) -> Notify:
     item = event.subject
     street = item.street_id
     return Notify(to=active_holders("street_admin", street, limit=RECIPIENTS_MAX) if street else [],
-                  params=_params(item, days=event.data.get("days") or 14))
+                  params=_params(item, days=event.payload.days))

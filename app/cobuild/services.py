@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import events
 from app.areas.models import Area
+from app.cobuild import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.cobuild.models import (
     CATEGORIES,
     EDITABLE_STATES,
@@ -130,12 +131,13 @@ def _agree_values(side: str, actor, now) -> dict:
 
 
 def emit_item(name: str, actor, item: ChecklistItem, **data) -> None:
-    """Every checklist event names the item, its pairing, the community (``area_id``) and the agency branch
-    (``organisation_id``: the pairing's, or None while an open item waits for a claim); the actor is the event's."""
-    pairing = db.session.get(Pairing, item.pairing_id) if item.pairing_id else None
+    """Emit a checklist event (declared in app/cobuild/events.py) with the fields every item event has: the pairing,
+    the community (``area_id``) and the agency branch (``organisation_id``: the pairing's unless the caller names one,
+    None while an open item waits for a claim)."""
+    pairing = db.session.get(Pairing, item.pairing_id) if item.pairing_id is not None else None
     data.setdefault("organisation_id", pairing.organisation_id if pairing is not None else None)
     events.emit(name, actor=actor, subject=item, area_id=item.community_id, pairing_id=item.pairing_id,
-                item_id=item.id, kind=item.kind, **data)
+                kind=item.kind, **data)
 
 
 def new_item(actor, *, kind: str, community: Area, year: int, values: dict, pairing: Pairing | None = None,
@@ -195,7 +197,7 @@ def match(actor, pairing: Pairing, item_ids: list[int], data: ItemInput) -> Chec
         db.session.add(ProjectLink(item_id=i.id, project_id=project.id))
     db.session.flush()
     _roll_up(project)
-    emit_item("checklist.matched", actor, project, side=side, item_ids=ids, title=project.title)
+    emit_item("checklist.matched", actor, project, side=side, item_ids=tuple(ids), title=project.title)
     return project
 
 
@@ -549,8 +551,7 @@ def claim(actor, item: ChecklistItem, organisation_id: int | None) -> ChecklistC
     db.session.flush()
     db.session.refresh(item)
     record(item, "claimed", actor=actor, note=new_claim.organisation.name)
-    emit_item("checklist.claimed", actor, item, organisation_id=organisation_id, claim_id=new_claim.id,
-          created_pairing=created, title=item.title)
+    emit_item("checklist.claimed", actor, item, claim_id=new_claim.id, created_pairing=created, title=item.title)
     _complete_agreement(actor, item)
     return new_claim
 

@@ -15,6 +15,7 @@ from app.accounts.models import RoleAssignment, User
 from app.accounts.scope import active_holders
 from app.areas.models import Area, level_label
 from app.extensions import db
+from app.issues.events import IssueEscalated
 from app.issues.models import HANDLER_ROLES, LEVEL_RANK, ROLE_TOP_LEVEL, Issue, shown_text
 from app.issues.policy import can_view_issue
 from app.issues.queries import QUEUE_LEVELS
@@ -65,7 +66,8 @@ def _show(params: dict) -> dict:
 
 
 def _notify_list(event) -> list[int]:
-    return [i for i in (event.data.get("notify") or []) if isinstance(i, int)]
+    """The residents the service named on a state change (``IssueChange.notify`` / ``IssueLinked.notify``)."""
+    return list(event.payload.notify)
 
 
 @subject_link("issue")
@@ -91,7 +93,7 @@ def reported(event) -> Notify:
         current=state_in(Issue, *OPEN))
 def assigned(event) -> Notify:
     issue = event.subject
-    return Notify(to=[event.data.get("assignee_id")], params=_params(issue, title=issue.title))
+    return Notify(to=[event.payload.assignee_id], params=_params(issue, title=issue.title))
 
 
 @notice("issue.unassigned", _l("Issue #%(n)s (%(category)s) is back in your queue: the person it was assigned to no "
@@ -106,18 +108,17 @@ def unassigned(event) -> Notify:
         auto=_l("Issue #%(n)s (%(category)s) passed its time limit and was escalated to you (%(level)s)."))
 def escalated(event) -> Notify:
     issue = event.subject
-    level = event.data.get("to_level") or issue.level
-    auto = bool(event.data.get("auto"))
-    return Notify(to=handler_ids(event.data.get("handler_area_id") or issue.handler_area_id, level),
-                  params=_params(issue, level=level, reason=event.data.get("reason") or ""),
-                  variant="auto" if auto else None)
+    payload: IssueEscalated = event.payload
+    return Notify(to=handler_ids(payload.handler_area_id, payload.to_level),
+                  params=_params(issue, level=payload.to_level, reason=payload.reason or ""),
+                  variant="auto" if payload.auto else None)
 
 
 @notice("issue.overdue", _l("Issue #%(n)s (%(category)s) is past its time limit (%(level)s). Please act now."),
         show=_show, current=state_in(Issue, *OPEN))
 def overdue(event) -> Notify:
     issue = event.subject
-    level = event.data.get("level") or issue.level
+    level = event.payload.level
     return Notify(to=handler_ids(issue.handler_area_id, level), params=_params(issue, level=level))
 
 
@@ -129,7 +130,7 @@ def accepted(event) -> Notify:
 
 @notice("issue.rejected", _l("Your issue #%(n)s (%(category)s) was not accepted: %(reason)s"), show=_show)
 def rejected(event) -> Notify:
-    return Notify(to=_notify_list(event), params=_params(event.subject, reason=event.data.get("reason") or ""))
+    return Notify(to=_notify_list(event), params=_params(event.subject, reason=event.payload.reason))
 
 
 @notice("issue.resolved", _l("Your issue #%(n)s (%(category)s) is resolved. Please rate the result."), show=_show,
@@ -152,9 +153,8 @@ def reopened(event) -> list[Notify]:
 
 @notice("issue.closed", _l("Your issue #%(n)s (%(category)s) was closed without a rating."), show=_show)
 def closed(event) -> Notify:
-    """Closed by the job after nobody rated it (the event carries no ``notify`` list: the resident is looked up)."""
-    issue = event.subject
-    return Notify(to=_notify_list(event) or [issue.resident_id], params=_params(issue))
+    """Closed by the job after nobody rated it."""
+    return Notify(to=_notify_list(event), params=_params(event.subject))
 
 
 @notice("issue.duplicate_linked",
@@ -162,8 +162,8 @@ def closed(event) -> Notify:
         mine=_l("Your report #%(dup)s is the same problem as issue #%(n)s; follow it there."))
 def duplicate_linked(event) -> list[Notify]:
     original = event.subject
-    duplicate_id = event.data.get("duplicate_id")
-    duplicate = db.session.get(Issue, duplicate_id) if duplicate_id else None
+    duplicate_id = event.payload.duplicate_id
+    duplicate = db.session.get(Issue, duplicate_id)
     dup_resident = duplicate.resident_id if duplicate is not None else None
     everyone = _notify_list(event)
     params = {"n": original.id, "dup": duplicate_id}

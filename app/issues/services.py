@@ -19,6 +19,7 @@ from app.accounts.models import User
 from app.areas.models import Area
 from app.errors import DomainError
 from app.extensions import db
+from app.issues import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.issues.models import (
     ACTIVE_STATES,
     CATEGORY_CODE,
@@ -265,7 +266,7 @@ def report_issue(*, reporter, category, description, area, address=None, lat=Non
     _record(issue, "recorded" if on_behalf_of is not None or channel in RECORDED_CHANNELS else "reported",
             actor=reporter, to_state="reported", to_level=level, on_behalf_of=on_behalf_of, at=now)
     events.emit("issue.reported", actor=reporter, subject=issue, area_id=issue.area_id, level=level,
-                channel=channel, category=category.code, urgent=category.urgent,
+                channel=channel, category=category.code, urgent=bool(category.urgent),
                 handler_area_id=issue.handler_area_id)
     return issue
 
@@ -306,7 +307,7 @@ def support(issue: Issue, user) -> bool:
                        .execution_options(synchronize_session=False))
     db.session.refresh(issue)
     record(issue, "supported", actor=user, public=False)
-    events.emit("issue.supported", actor=user, subject=issue, area_id=issue.area_id,
+    events.emit("issue.supported", actor=user, subject=issue, area_id=issue.area_id, level=issue.level,
                 supporters_count=issue.supporters_count)
     return True
 
@@ -335,7 +336,7 @@ def _transition(issue: Issue, actor, action: str, to_state: str, *, note=None, p
     _flush(issue)
     _record(issue, action, actor=actor, from_state=from_state, to_state=to_state, note=note, public=public, at=now)
     events.emit(f"issue.{action}", actor=actor, subject=issue, area_id=issue.area_id, from_state=from_state,
-                to_state=to_state, level=issue.level, notify=_notify_ids(issue), **event_data)
+                to_state=to_state, level=issue.level, notify=tuple(_notify_ids(issue)), **event_data)
 
 
 def accept(issue: Issue, actor, note: str | None = None, now: datetime | None = None) -> None:
@@ -404,7 +405,7 @@ def assign(issue: Issue, actor, assignee: User | None, note: str | None = None,
     _record(issue, "assigned", at=now, actor=actor, note=(assignee.display_name + (" — " + note if note else "")),
             public=False)
     events.emit("issue.assigned", actor=actor, subject=issue, area_id=issue.area_id, assignee_id=assignee.id,
-                level=issue.level, notify=[assignee.id])
+                level=issue.level, reason=None)
 
 
 def release_assignments(person: User, actor, reason: str, now: datetime | None = None) -> list[int]:
@@ -491,7 +492,8 @@ def escalate(issue: Issue, actor, reason: str | None, *, now: datetime | None = 
     _flush(issue)
     _record(issue, "escalated", actor=actor, from_level=from_level, to_level=target, note=reason, at=now)
     events.emit("issue.escalated", actor=actor, subject=issue, area_id=issue.area_id, from_level=from_level,
-                to_level=target, handler_area_id=issue.handler_area_id, auto=False, reason=reason)
+                to_level=target, level=issue.level, handler_area_id=issue.handler_area_id, auto=False, reason=reason,
+                limit=None)
 
 
 def mark_duplicate(issue: Issue, actor, original: Issue | None, note: str | None = None,
@@ -511,7 +513,8 @@ def mark_duplicate(issue: Issue, actor, original: Issue | None, note: str | None
     _transition(issue, actor, "duplicate", "duplicate", note=note, now=now, original_id=original.id)
     _record(original, "duplicate_linked", actor=actor, note=f"#{issue.id}", public=False, at=now)
     events.emit("issue.duplicate_linked", actor=actor, subject=original, area_id=original.area_id,
-                duplicate_id=issue.id, notify=_notify_ids(original, *_notify_ids(issue)))
+                level=original.level, duplicate_id=issue.id,
+                notify=tuple(_notify_ids(original, *_notify_ids(issue))))
 
 
 def add_note(issue: Issue, actor, note: str | None, public: bool = False) -> None:
@@ -519,7 +522,8 @@ def add_note(issue: Issue, actor, note: str | None, public: bool = False) -> Non
     record(issue, "note", actor=actor, note=note, public=bool(public))
     issue.updated_at = utcnow()
     _flush(issue)
-    events.emit("issue.noted", actor=actor, subject=issue, area_id=issue.area_id, public=bool(public))
+    events.emit("issue.noted", actor=actor, subject=issue, area_id=issue.area_id, level=issue.level,
+                public=bool(public))
 
 
 # -- feedback ---------------------------------------------------------------------------------------------
@@ -548,7 +552,7 @@ def _rate(issue: Issue, *, value: str, comment: str | None, rater, recorded_by, 
         issue.closed_at = now
         issue.close_reason = "rated"
         _transition(issue, actor, "revisit" if revisit else "rated", "closed", note=comment, now=now,
-                    rating=value)
+                    rating=value, revisit=revisit)
     rating = IssueRating(issue_id=issue.id, round=round_, value=value, comment=comment,
                          rater_id=getattr(rater, "id", None), recorded_by_id=getattr(recorded_by, "id", None),
                          revisit=revisit, created_at=now)
@@ -623,7 +627,8 @@ def escalate_overdue(now: datetime, batch: int | None = None) -> list[str]:
         else:
             _record(issue, "auto_escalated", from_level=from_level, to_level=target, note=None, at=now)
             events.emit("issue.escalated", actor=None, subject=issue, area_id=issue.area_id, from_level=from_level,
-                        to_level=target, handler_area_id=issue.handler_area_id, auto=True, limit=kind)
+                        to_level=target, level=issue.level, handler_area_id=issue.handler_area_id, auto=True,
+                        limit=kind, reason=None)
             changes.append(f"issue {issue.id}: {kind} limit passed, escalated {from_level} → {target}")
     return changes
 
@@ -647,7 +652,9 @@ def auto_close(now: datetime, batch: int | None = None) -> list[str]:
         issue = db.session.get(Issue, issue_id)
         db.session.refresh(issue)
         _record(issue, "auto_closed", from_state="resolved", to_state="closed", at=now)
-        events.emit("issue.closed", actor=None, subject=issue, area_id=area_id, close_reason="no_rating")
+        events.emit("issue.closed", actor=None, subject=issue, area_id=area_id, level=issue.level,
+                    from_state="resolved", to_state="closed", notify=tuple(_notify_ids(issue)),
+                    close_reason="no_rating")
         changes.append(f"issue {issue_id}: closed without rating")
     return changes
 
@@ -748,8 +755,8 @@ def create_category(actor, *, code, name, description="", accept_hours, resolve_
             db.session.add(category)
     except IntegrityError:  # the same code added at the same instant
         raise IssueError(_l("The code %(code)s is already used by another category.", code=code), "code") from None
-    events.emit("issue.category_created", actor=actor, subject=category, code=category.code,
-                after=_category_fields(category))
+    events.emit("issue.category_created", actor=actor, subject=category, area_id=None, code=category.code,
+                before=None, after=_category_fields(category))
     return category
 
 
@@ -769,5 +776,6 @@ def update_category(category: IssueCategory, actor, *, accept_hours, resolve_hou
     category.urgent, category.active, category.public = bool(urgent), bool(active), bool(public)
     category.name, category.description = new_name, new_description
     db.session.flush()
-    events.emit("issue.category_updated", actor=actor, subject=category, code=category.code, before=before,
+    events.emit("issue.category_updated", actor=actor, subject=category, area_id=None, code=category.code,
+                before=before,
                 after=_category_fields(category))

@@ -7,13 +7,15 @@ recorded on each issue's timeline (the policy also requires the role on every ch
 from __future__ import annotations
 
 from app import events
+from app.accounts.events import RoleChange
 from app.issues import services as s
 from app.issues.models import ROLE_TOP_LEVEL
 
 
 @events.on("account.role_revoked")
 def role_revoked(event) -> None:
-    if event.data.get("role") in ROLE_TOP_LEVEL:  # a handling role (or the city admin's)
+    payload: RoleChange = event.payload
+    if payload.role in ROLE_TOP_LEVEL:  # a handling role (or the city admin's)
         s.release_assignments(event.subject, event.actor, "role_revoked")
 
 

@@ -4,7 +4,7 @@
 
     @notice("wish.claimed", _l("Your wish “%(title)s” was claimed by %(by)s."))
     def claimed(event) -> Notify:
-        return Notify(to=[event.data["wisher_id"]], params={"title": event.subject.title, "by": ...})
+        return Notify(to=[event.payload.wisher_id], params={"title": event.subject.title, "by": ...})
 
     @subject_link("wish")
     def wish_link(user, wish_id) -> str | None:

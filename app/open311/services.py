@@ -10,6 +10,7 @@ from app import events
 from app.areas.models import Area
 from app.errors import DomainError
 from app.extensions import db
+from app.open311 import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.open311.models import KEY_PREFIX, SHOWN_PREFIX_LENGTH, ApiKey, hash_key
 from app.open311.policy import can_manage_api_keys
 from app.organisations.models import Organisation
@@ -44,8 +45,9 @@ def issue_key(actor, *, name: str, default_area: Area | None, owner: str | None 
                  created_by_id=getattr(actor, "id", None))
     db.session.add(key)
     db.session.flush()
-    events.emit("open311.key_issued", actor=actor, subject=key, key_name=key.name, key_prefix=key.key_prefix,
-                owner=key.owner, default_area_id=default_area.id)
+    events.emit("open311.key_issued", actor=actor, subject=key, area_id=None, key_name=key.name,
+                key_prefix=key.key_prefix, owner=key.owner, organisation_id=key.organisation_id,
+                default_area_id=key.default_area_id)
     return key, plaintext
 
 
@@ -57,7 +59,9 @@ def revoke_key(actor, key: ApiKey) -> ApiKey:
     key.revoked_at = utcnow()
     key.revoked_by_id = getattr(actor, "id", None)
     db.session.flush()
-    events.emit("open311.key_revoked", actor=actor, subject=key, key_name=key.name, key_prefix=key.key_prefix)
+    events.emit("open311.key_revoked", actor=actor, subject=key, area_id=None, key_name=key.name,
+                key_prefix=key.key_prefix, owner=key.owner, organisation_id=key.organisation_id,
+                default_area_id=key.default_area_id)
     return key
 
 

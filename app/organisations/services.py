@@ -13,6 +13,7 @@ from app import events
 from app.areas.models import Area
 from app.errors import DomainError
 from app.extensions import db
+from app.organisations import events as _declared_events  # noqa: F401 — declares this domain's events
 from app.organisations.models import ORG_KINDS, Organisation, Pairing
 from app.timeutil import local_today
 
@@ -116,7 +117,8 @@ def add_organisation(actor, data: OrganisationInput) -> Organisation:
     org = Organisation(**values)
     db.session.add(org)
     _flush_name_checked(values["name"])
-    events.emit("organisation.created", actor=actor, subject=org, area_id=org.area_id, after=_fields(org))
+    events.emit("organisation.created", actor=actor, subject=org, area_id=org.area_id, organisation_id=org.id,
+                before=None, after=_fields(org))
     return org
 
 
@@ -132,7 +134,8 @@ def update_organisation(actor, org: Organisation, data: OrganisationInput) -> bo
         setattr(org, key, value)
     org.area = data.area
     _flush_name_checked(values["name"])
-    events.emit("organisation.updated", actor=actor, subject=org, area_id=org.area_id, before=before,
+    events.emit("organisation.updated", actor=actor, subject=org, area_id=org.area_id, organisation_id=org.id,
+                before=before,
                 after=_fields(org))
     return True
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.scope import active_holders
 from app.extensions import db
 from app.notifications.registry import RECIPIENTS_MAX, Notify, notice, state_in, subject_link
+from app.wishes.events import ClaimChange, ClaimNotReceived, ClaimReleased
 from app.wishes.models import Wish, WishClaim
 from app.wishes.policy import can_view_wish, is_wish_owner
 
@@ -36,7 +37,7 @@ def _params(wish: Wish, **extra) -> dict:
 
 
 def _claim(event) -> WishClaim | None:
-    claim_id = event.data.get("claim_id")
+    claim_id = event.payload.claim_id
     return db.session.get(WishClaim, claim_id) if claim_id else None
 
 
@@ -74,7 +75,7 @@ def published(event) -> Notify:
 @notice("wish.rejected", _l("Your wish “%(title)s” was not approved: %(reason)s"))
 def rejected(event) -> Notify:
     wish = _wish(event)
-    return Notify(to=_residents(wish), params=_params(wish, reason=event.data.get("reason") or ""))
+    return Notify(to=_residents(wish), params=_params(wish, reason=event.payload.reason))
 
 
 @notice("wish.expired", _l("Your wish “%(title)s” has expired: its wanted-by date passed without a claim."))
@@ -90,7 +91,7 @@ def claimed(event) -> list[Notify]:
     wish = _wish(event)
     claim = _claim(event)
     return [Notify(to=_residents(wish), params=_params(wish, by=claim.public_name if claim else "*")),
-            Notify(to=event.data.get("member_ids") or [], params=_params(wish), variant="team")]
+            Notify(to=event.payload.member_ids, params=_params(wish), variant="team")]
 
 
 @notice("wish.fulfilled", _l("“%(title)s” is marked as fulfilled. Please confirm that you received it."),
@@ -103,9 +104,8 @@ def fulfilled(event) -> Notify:
 @notice("wish.not_received", _l("The resident says “%(title)s” has not arrived: %(note)s"))
 def not_received(event) -> Notify:
     wish = _wish(event)
-    claim = _claim(event)
-    team = sorted(claim.member_ids) if claim else []
-    return Notify(to=[event.data.get("claimant_id"), *team], params=_params(wish, note=event.data.get("note") or ""))
+    payload: ClaimNotReceived = event.payload
+    return Notify(to=[payload.claimant_id, *payload.member_ids], params=_params(wish, note=payload.note))
 
 
 @notice("wish.released", _l("Your claim on “%(title)s” was released: %(reason)s"),
@@ -116,14 +116,13 @@ def released(event) -> Notify:
     """The claimant and the named team hear when someone else (staff) released it, or the job did; releasing it
     oneself needs no message (the actor is never told)."""
     wish = _wish(event)
-    variant = event.data.get("variant") or ("auto" if event.data.get("automatic") else None)
-    claim = _claim(event)
-    team = sorted(claim.member_ids) if claim else []
-    return Notify(to=[event.data.get("claimant_id"), *team],
-                  params=_params(wish, reason=event.data.get("reason") or ""), variant=variant)
+    payload: ClaimReleased = event.payload
+    return Notify(to=[payload.claimant_id, *payload.member_ids], params=_params(wish, reason=payload.reason or ""),
+                  variant=payload.variant)
 
 
 @notice("wish.completed", _l("“%(title)s” came true: the resident confirmed it. Thank you!"))
 def completed(event) -> Notify:
     wish = _wish(event)
-    return Notify(to=[event.data.get("claimant_id"), *(event.data.get("member_ids") or [])], params=_params(wish))
+    payload: ClaimChange = event.payload
+    return Notify(to=[payload.claimant_id, *payload.member_ids], params=_params(wish))

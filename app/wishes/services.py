@@ -33,7 +33,11 @@ from app.extensions import db
 from app.timeline.services import record
 from app.timeutil import local_today, utcnow
 from app.uploads.services import UploadError, store_image
+<<<<<<< HEAD
 from app.wishes import queries
+=======
+from app.wishes import events as wish_events
+>>>>>>> i8-events
 from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
 from app.wishes.policy import (
     can_claim_in_one_step,
@@ -287,7 +291,7 @@ def post_wish(author: User, data: WishInput, *, wisher: User | None = None, area
            on_behalf_of=wisher if on_behalf else None, public=True)
     db.session.flush()
     events.emit("wish.posted", actor=author, subject=wish, area_id=wish.area_id, on_behalf=on_behalf,
-                wisher_id=wish.wisher_id)
+                wisher_id=wish.wisher_id, from_state=None, to_state="pending")
     return wish
 
 
@@ -322,7 +326,8 @@ def approve(wish: Wish, actor: User) -> Wish:
         raise WishError(_l("The wanted-by date has passed; ask the resident to post the wish again."))
     _move(wish, ("pending",), "published", published_at=utcnow())
     record(wish, "approved", actor=actor, from_state="pending", to_state="published")
-    events.emit("wish.published", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id)
+    events.emit("wish.published", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state="pending", to_state="published")
     return wish
 
 
@@ -334,7 +339,7 @@ def reject(wish: Wish, actor: User, reason: str | None) -> Wish:
     _move(wish, ("pending",), "rejected", reject_reason=reason)
     record(wish, "rejected", actor=actor, from_state="pending", to_state="rejected", note=reason)
     events.emit("wish.rejected", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
-                reason=reason)
+                from_state="pending", to_state="rejected", reason=reason)
     return wish
 
 
@@ -346,7 +351,8 @@ def withdraw(wish: Wish, actor: User) -> Wish:
     before = wish.state
     _move(wish, ("pending", "published"), "withdrawn")
     record(wish, "withdrawn", actor=actor, from_state=before, to_state="withdrawn")
-    events.emit("wish.withdrawn", actor=actor, subject=wish, area_id=wish.area_id)
+    events.emit("wish.withdrawn", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state=before, to_state="withdrawn")
     return wish
 
 
@@ -411,8 +417,8 @@ def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
     db.session.refresh(wish)
     record(wish, "claimed", actor=actor, from_state="published", to_state="claimed",
            note=new_claim.organisation.name if new_claim.organisation else None)
-    events.emit("wish.claimed", actor=actor, subject=wish, area_id=wish.area_id, claim_id=new_claim.id,
-                organisation_id=organisation_id, member_ids=members, wisher_id=wish.wisher_id)
+    events.emit("wish.claimed", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state="published", to_state="claimed", **wish_events.claim_fields(new_claim))
     return new_claim
 
 
@@ -450,9 +456,9 @@ def _release(wish: Wish, actor: User | None, note: str | None, action: str, *, n
         db.session.refresh(current)
     record(wish, action, actor=actor, from_state="claimed", to_state="published", note=note)
     db.session.expire(wish, ["active_claim"])
-    events.emit("wish.released", actor=actor, subject=wish, area_id=wish.area_id,
-                claim_id=current.id if current else None, automatic=variant == "auto", variant=variant,
-                reason=note, claimant_id=current.claimant_id if current else None)
+    events.emit("wish.released", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state="claimed", to_state="published", **wish_events.claim_fields(current), variant=variant,
+                reason=note)
     return current
 
 
@@ -515,8 +521,8 @@ def fulfil(wish: Wish, actor: User, note: str | None, photo: bytes | None = None
     if current is not None:
         current.fulfilled_at = now
     record(wish, "fulfilled", actor=actor, from_state="claimed", to_state="fulfilled", note=note)
-    events.emit("wish.fulfilled", actor=actor, subject=wish, area_id=wish.area_id,
-                claim_id=current.id if current else None, wisher_id=wish.wisher_id)
+    events.emit("wish.fulfilled", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state="claimed", to_state="fulfilled", **wish_events.claim_fields(current))
     return wish
 
 
@@ -539,11 +545,8 @@ def confirm(wish: Wish, actor: User, note: str | None) -> Wish:
            on_behalf_of=on_behalf)
     db.session.flush()
     db.session.expire(wish, ["active_claim"])
-    events.emit("wish.completed", actor=actor, subject=wish, area_id=wish.area_id,
-                claim_id=current.id if current else None,
-                claimant_id=current.claimant_id if current else None,
-                organisation_id=current.organisation_id if current else None,
-                member_ids=sorted(current.member_ids) if current else [])
+    events.emit("wish.completed", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state="fulfilled", to_state="completed", **wish_events.claim_fields(current))
     return wish
 
 
@@ -562,9 +565,8 @@ def not_received(wish: Wish, actor: User, note: str | None) -> Wish:
         current.deadline_at = max(current.deadline_at, now + timedelta(days=claim_days()))
     record(wish, "not_received", actor=actor, from_state="fulfilled", to_state="claimed", note=note)
     db.session.flush()
-    events.emit("wish.not_received", actor=actor, subject=wish, area_id=wish.area_id,
-                claim_id=current.id if current else None,
-                claimant_id=current.claimant_id if current else None, note=note)
+    events.emit("wish.not_received", actor=actor, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state="fulfilled", to_state="claimed", **wish_events.claim_fields(current), note=note)
     return wish
 
 
@@ -579,7 +581,8 @@ def expire(wish: Wish, now: datetime | None = None) -> bool:
         return False
     db.session.refresh(wish)
     record(wish, "expired", actor=None, from_state=before, to_state="expired")
-    events.emit("wish.expired", actor=None, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id)
+    events.emit("wish.expired", actor=None, subject=wish, area_id=wish.area_id, wisher_id=wish.wisher_id,
+                from_state=before, to_state="expired")
     return True
 
 

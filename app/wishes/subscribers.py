@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app import events
+from app.accounts.events import RoleChange
 from app.wishes import services
 
 #: roles a claim (or a place in a claiming team) rests on
@@ -13,9 +14,10 @@ def role_revoked(event: events.DomainEvent) -> None:
     """A party-member role ended: the person's personal claims go back to the wall once they are a member nowhere,
     and they leave the teams of that branch's claims. (An agency admin's branch claims belong to the branch and
     stay; the policy stops the former admin acting on them.)"""
-    if event.data.get("role") not in CLAIM_ROLES:
+    payload: RoleChange = event.payload
+    if payload.role not in CLAIM_ROLES:
         return
-    services.end_claims_of(event.subject, event.actor, organisation_id=event.data.get("organisation_id"))
+    services.end_claims_of(event.subject, event.actor, organisation_id=payload.organisation_id)
 
 
 @events.on("account.deactivated")
