@@ -33,11 +33,8 @@ from app.extensions import db
 from app.timeline.services import record
 from app.timeutil import local_today, utcnow
 from app.uploads.services import UploadError, store_image
-<<<<<<< HEAD
-from app.wishes import queries
-=======
 from app.wishes import events as wish_events
->>>>>>> i8-events
+from app.wishes import queries
 from app.wishes.models import Wish, WishClaim, WishClaimMember, categories
 from app.wishes.policy import (
     can_claim_in_one_step,
