@@ -44,9 +44,9 @@ def told(event: str, subject_id: int) -> set[int]:
 def _check(captured_event, actor, city, organisation_id):
     event, actor_id, item_id = captured_event
     item = db.session.get(ChecklistItem, item_id)
-    assert event.data["item_id"] == item.id and event.data["pairing_id"] == item.pairing_id, event.name
-    assert event.data["area_id"] == item.community_id, event.name
-    assert event.data["organisation_id"] == organisation_id, event.name
+    assert event.payload.subject_id == item.id and event.payload.pairing_id == item.pairing_id, event.name
+    assert event.payload.area_id == item.community_id, event.name
+    assert event.payload.organisation_id == organisation_id, event.name
     assert actor_id == getattr(actor, "id", None), event.name
 
 
