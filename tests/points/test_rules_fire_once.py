@@ -115,8 +115,9 @@ def test_an_issue_resolved_by_a_leader_and_rated_satisfied_awards_the_leader_onc
 
 
 def test_points_arriving_give_one_notice_per_event(make_client, city):
-    from app.notifications.models import Notification
     from sqlalchemy import func, select
+
+    from app.notifications.models import Notification
     rules()
     wish_completed(city.resident_a, city.micro_a1, claimant=city.agency_admin_a, organisation_id=city.agency_a.id,
                    members=(city.member_a,))
