@@ -47,9 +47,9 @@ def test_a_name_without_its_package_fails_loudly(monkeypatch):
 def test_a_forgotten_package_is_named(tmp_path, monkeypatch):
     """The check itself: a package with subscribers.py that nobody declared is reported."""
     fake = tmp_path / "app"
-    (fake / "points").mkdir(parents=True)
-    (fake / "points" / "__init__.py").write_text("")
-    (fake / "points" / "subscribers.py").write_text("")
+    (fake / "rewards").mkdir(parents=True)
+    (fake / "rewards" / "__init__.py").write_text("")
+    (fake / "rewards" / "subscribers.py").write_text("")
     monkeypatch.setattr("tests.test_domains.APP_DIR", fake)
-    assert _packages_with_parts() == {"points": ["subscribers"]}
-    assert "points" not in domains.DOMAINS
+    assert _packages_with_parts() == {"rewards": ["subscribers"]}
+    assert "rewards" not in domains.DOMAINS

@@ -5,6 +5,7 @@ import re
 import threading
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def test_the_cached_balance_equals_the_ledger_sum_over_1000_random_entries(city,
     assert len(entries()) == written
 
 
+@pytest.mark.commits  # threads: each on its own connection
 def test_the_same_attestation_at_once_gives_one_entry(app, city):
     """Eight requests attesting the same attendance at the same instant: the unique key decides, no error."""
     rules()
