@@ -74,6 +74,10 @@ def parse_local(raw: str | None) -> datetime | None:
 
 
 def _lock(activity: Activity) -> Activity:
+    """Take the activity's row lock before reading its counts: a write that changes nothing (SQLite then begins
+    the transaction IMMEDIATE, PostgreSQL locks the row), then the row as it is now."""
+    db.session.execute(update(Activity).where(Activity.id == activity.id).values(taken=Activity.taken)
+                       .execution_options(synchronize_session=False))
     locked = db.session.scalar(select(Activity).where(Activity.id == activity.id).with_for_update()
                                .execution_options(populate_existing=True))
     if locked is None:
