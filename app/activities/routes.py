@@ -161,12 +161,14 @@ def _code_context(activity: Activity, mode: str) -> dict:
                 local_time=to_local(now))
 
 
-@bp.get("/<int:activity_id>/checkin")
+@bp.route("/<int:activity_id>/checkin", methods=["GET", "POST"])
 @login_required
 def checkin(activity_id: int):
     """Without a code: the organiser's page with the rotating QR code (others are told to scan it at the venue).
     With a code (the scanned URL): the check-in or check-out button, for this account, if the code is fresh."""
     activity = _load(activity_id)
+    if request.method == "POST":
+        return _checkin_post(activity)
     raw = request.args.get("t")
     if raw is None:
         if not is_organiser(current_user, activity):
@@ -205,10 +207,8 @@ def _check(activity: Activity, form: CheckForm):
               hours=attendance.hours) if changed else _("You had already checked out."))
 
 
-@bp.post("/<int:activity_id>/checkin")
-@login_required
-def checkin_post(activity_id: int):
-    activity = _load(activity_id)
+def _checkin_post(activity: Activity):
+    """The button on the page a fresh scan opened (one URL for the scan and the press: the QR posters' URL)."""
     return perform(activity, action="checkin", allowed=can_view_activity, form=CheckForm(),
                    do=_check, done=lambda message: message, page=_page(activity), render=_render_detail)
 
