@@ -72,8 +72,8 @@ def domain_of(filename: str) -> str:
     parts = Path(filename).parts
     if len(parts) >= 2 and parts[0] in ("app", "templates") and (SRC.parent.parent / parts[0] / parts[1]).is_dir():
         name = parts[1]
-        if name in {"accounts", "areas", "organisations", "wishes", "issues", "open311", "cobuild", "members", "points",
-                    "dashboard", "notifications"}:
+        if name in {"accounts", "areas", "organisations", "wishes", "issues", "open311", "cobuild", "members",
+                    "activities", "points", "dashboard", "notifications"}:
             return name
     return "core"
 

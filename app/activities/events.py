@@ -37,3 +37,46 @@ class AttendanceCorrected(AttendanceChange):
 
     previous_minutes: int
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityChange(Payload):
+    """An activity published or its list attested (the subject is the ``Activity``; ``area_id`` its community)."""
+
+    required = Payload.required | {"area_id", "kind"}
+
+    kind: str
+    organisation_id: int | None
+
+
+declare("activity.published", "activity.list_attested")(ActivityChange)
+declare("activity.attest_due", "activity.reminder", system=True)(ActivityChange)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignupChange(Payload):
+    """A person's sign-up (the subject is the ``Signup``): ``status`` what it is now."""
+
+    required = Payload.required | {"area_id", "activity_id", "user_id", "status"}
+
+    activity_id: int
+    user_id: int
+    status: str
+
+
+declare("activity.signed_up", "activity.cancelled")(SignupChange)
+declare("activity.promoted")(SignupChange)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PresenceChange(Payload):
+    """A check-in or check-out (the subject is the ``Attendance``): scanned, or ``by_hand`` by the organiser."""
+
+    required = Payload.required | {"area_id", "activity_id", "user_id"}
+
+    activity_id: int
+    user_id: int
+    by_hand: bool
+
+
+declare("attendance.checked_in", "attendance.checked_out")(PresenceChange)

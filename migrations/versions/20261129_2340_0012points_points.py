@@ -1,7 +1,7 @@
 """points: the ledger (rules, entries, balances) and commendation lists; the default rules
 
 Revision ID: 0012points
-Revises: 0010wishes
+Revises: 0011members
 Create Date: 2026-11-29 23:47:36.640574
 
 """
@@ -23,7 +23,7 @@ DEFAULT_RULES = (
 
 # revision identifiers, used by Alembic.
 revision = '0012points'
-down_revision = '0010wishes'
+down_revision = '0011members'
 branch_labels = None
 depends_on = None
 
