@@ -75,21 +75,23 @@ def wall():
     category = request.args.get("category", "")
     if category not in categories():
         category = ""
-    community_id = parse_id(request.args.get("community"))
+    places = queries.wall_places(request.args)
+    chosen_street, community_id = places[0]["chosen"], places[1]["chosen"]
     near = request.args.get("near") == "1"
-    street_id = _my_street_id() if near else None
+    street_id = chosen_street or (_my_street_id() if near else None)
 
     page = queries.wall_page(WALL_STATUSES[status], category=category, community_id=community_id,
                              street_id=street_id, cursor=request.args.get("after"), size=_page_size())
     filters = {k: v for k, v in {"status": status if status != "published" else "", "category": category,
-                                 "community": community_id or "", "near": "1" if near else ""}.items() if v}
+                                 "street": chosen_street or "", "community": community_id or "",
+                                 "near": "1" if near else ""}.items() if v}
     next_url = url_for("wishes.wall", **filters, after=page.next_cursor) if page.has_more else None
     ctx = dict(page=page, next_url=next_url, status=status, category=category, community_id=community_id,
-               near=near, near_unknown=near and street_id is None, first_page=not request.args.get("after"))
+               near=near, near_unknown=near and chosen_street is None and street_id is None, places=places,
+               first_page=not request.args.get("after"))
     if wants_fragment():
         return render_template("wishes/_wall_items.html", **ctx)
-    return render_template("wishes/wall.html", communities=queries.wall_communities(), categories=categories(),
-                           category_label=category_label, **ctx)
+    return render_template("wishes/wall.html", categories=categories(), category_label=category_label, **ctx)
 
 
 # ---------------------------------------------------------------- post
