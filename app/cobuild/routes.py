@@ -301,7 +301,7 @@ def render_item(item: ChecklistItem, *, errors: dict | None = None, forms: dict 
         item=item, errors=errors or {}, sides=item_sides(current_user, item),
         links=services.linked_items(item) if item.kind == "project" else [],
         parent=queries.project_of([item.id]).get(item.id),
-        progress=queries.progress_entries(item),
+        progress=_progress(item),
         entries=entries_for(item, include_internal=True), show_internal=True,
         state_label=state_label, action_label=action_label, side_label=side_label,
         claim_choices=claim_choices,
@@ -326,7 +326,20 @@ def _sent_text(form) -> str:
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int):
-    return render_item(_load_item(item_id))
+    """The item's page; its progress notes are read a page at a time ("Load more": with htmx the next notes
+    alone, without JavaScript the page again from that point)."""
+    item = _load_item(item_id)
+    if wants_fragment() and request.args.get("progress_after"):
+        return render_template("cobuild/_progress_rows.html", item=item, progress=_progress(item))
+    return render_item(item)
+
+
+def _progress(item: ChecklistItem):
+    page = queries.progress_entries(item, cursor=request.args.get("progress_after"),
+                                    size=int(current_app.config.get("COBUILD_PROGRESS_PAGE_SIZE") or 50))
+    page.next_url = (url_for("cobuild.item", item_id=item.id, progress_after=page.next_cursor)
+                     if page.has_more else None)
+    return page
 
 
 def _act(item_id: int, allowed, action: str, do, message: str, form=None, category: str = "success"):
