@@ -123,12 +123,13 @@ def claims_page(user, *, cursor: str | None, size: int) -> Page:
     return keyset_page(db.session, stmt, keys=CLAIM_KEYS, cursor=cursor, size=size)
 
 
-def claims_of(wish: Wish, limit: int = 20) -> list[WishClaim]:
-    """A wish's claims, newest first (each claim is a claim and a release: a wish has a handful)."""
-    return list(db.session.scalars(
-        select(WishClaim).where(WishClaim.wish_id == wish.id).order_by(WishClaim.claimed_at.desc())
-        .options(selectinload(WishClaim.claimant), selectinload(WishClaim.organisation),
-                 selectinload(WishClaim.members).selectinload(WishClaimMember.user)).limit(limit)))
+def claims_of(wish: Wish, *, cursor: str | None = None, size: int = 20) -> Page:
+    """A page of a wish's claims, newest first (each claim is a claim and a release: a wish has a handful, but the
+    list never stops without a "Load more")."""
+    stmt = (select(WishClaim).where(WishClaim.wish_id == wish.id)
+            .options(selectinload(WishClaim.claimant), selectinload(WishClaim.organisation),
+                     selectinload(WishClaim.members).selectinload(WishClaimMember.user)))
+    return keyset_page(db.session, stmt, keys=CLAIM_KEYS, cursor=cursor, size=size)
 
 
 def team_of(claim: WishClaim | None) -> list[WishClaimMember]:

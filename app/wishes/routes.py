@@ -295,7 +295,7 @@ def render_detail(wish: Wish, *, refusal: Refusal | None = None):
             photo_dropped = bool(refusal.notes) and form is not None and "photo" in form \
                 and refusal.error("photo") is None
     ctx = dict(
-        wish=wish, claim=wish.active_claim, claims=queries.claims_of(wish) if staff else [],
+        wish=wish, claim=wish.active_claim, claims=_claims(wish) if staff else None,
         team=queries.team_of(wish.active_claim), page_errors=page_errors,
         section_errors=section_errors, photo_dropped=photo_dropped,
         entries=entries_for(wish, include_internal=staff), show_internal=staff,
@@ -315,9 +315,19 @@ def _sign_in_to_claim(wish: Wish) -> str | None:
     return url_for("accounts.login", next=url_for("wishes.show", wish_id=wish.id))
 
 
+def _claims(wish: Wish):
+    """A page of the wish's claims for its staff; "Load more" asks for the next (``claims_after``)."""
+    page = queries.claims_of(wish, cursor=request.args.get("claims_after"),
+                             size=int(current_app.config.get("WISH_CLAIMS_PAGE_SIZE") or 20))
+    page.next_url = url_for("wishes.show", wish_id=wish.id, claims_after=page.next_cursor) if page.has_more else None
+    return page
+
+
 @bp.get("/<int:wish_id>")
 def show(wish_id: int):
     wish = _load(wish_id)
+    if wants_fragment() and request.args.get("claims_after") and is_wish_staff(current_user, wish):
+        return render_template("wishes/_claim_rows.html", claims=_claims(wish))
     return render_detail(wish, refusal=pop_refusal(wish))
 
 

@@ -62,3 +62,33 @@ def test_the_load_more_link_keeps_the_place_and_comes_without_the_place_lists(ap
         assert len(titles(frag)) == 1 and "wall-places" not in frag
     finally:
         app.config.pop("WISH_PAGE_SIZE")
+
+
+def test_every_claim_of_a_wish_is_reachable_in_pages_of_a_fixed_number_of_queries(app, client, city, queries):
+    from datetime import timedelta
+
+    from app.timeutil import utcnow
+    from app.wishes.models import WishClaim
+
+    wish_id = make_wish(city, "published", title="Often claimed")
+    start = utcnow() - timedelta(days=2)
+    db.session.add_all([WishClaim(wish_id=wish_id, claimant_id=city.member_a.id, status="released",
+                                  claimed_at=start + timedelta(minutes=i), deadline_at=start + timedelta(days=7),
+                                  release_reason=f"Reason {i:02d}") for i in range(1, 26)])
+    db.session.commit()
+    client.login("staff_a")
+    html = client.get(f"/wishes/{wish_id}").get_data(as_text=True)
+    assert "Reason 25" in html and "Reason 05" not in html  # the newest 20 first …
+    nxt = re.search(r'id="claims-more">\s*<a class="btn btn-ghost" href="([^"]+)"', html).group(1)
+    counts = {}
+    for size in (3, 10):
+        app.config["WISH_CLAIMS_PAGE_SIZE"] = size
+        try:
+            with queries() as statements:
+                frag = client.htmx_get(nxt.replace("&amp;", "&")).get_data(as_text=True)
+        finally:
+            app.config.pop("WISH_CLAIMS_PAGE_SIZE")
+        counts[size] = len(statements)
+        assert "<html" not in frag
+    assert "Reason 01" in frag and "claims-more" not in frag  # … and the 21st to the 25th after "Load more"
+    assert counts[3] == counts[10]
