@@ -34,7 +34,7 @@ def test_a_community_beyond_the_old_list_is_offered_and_filters(client, city):
     # choosing the street lists its communities; choosing one filters the wall (htmx answers the cards and the
     # place lists out of band, so the community list follows the street)
     frag = client.htmx_get(f"/wishes/?street={city.street_b.id}").get_data(as_text=True)
-    assert "<html" not in frag and 'id="wall-places" hx-swap-oob="true"' in frag
+    assert "<html" not in frag and 'id="wall-places-community" hx-swap-oob="true"' in frag
     assert str(far.id) in options(frag, "picker-community") and titles(frag) == ["Far lamp"]
     frag = client.htmx_get(f"/wishes/?street={city.street_b.id}&community={far.id}").get_data(as_text=True)
     assert titles(frag) == ["Far lamp"]
