@@ -58,13 +58,45 @@ def full_names(areas, from_level: str = "street") -> dict[int, str]:
     return {area.id: " · ".join(a.name for a in found[area.id] if a.depth >= start) or area.name for area in areas}
 
 
-def children_of(parent_id: int | None, level: str) -> list[Area]:
-    # siblings in the order they were set up (一组, 二组, 三组 …), which is how a street office lists them;
-    # sorting by name would give 一组, 三组, 二组
-    stmt = select(Area).where(Area.level == level).order_by(Area.id)
+#: at most this many places in one list of the picker; a level with more offers a text filter by name, and the
+#: list says how many it shows of how many (nothing is cut without a word)
+PICKER_MAX = 500
+QUERY_MAX = 40
+
+
+def _children_stmt(parent_id: int | None, level: str):
+    stmt = select(Area).where(Area.level == level)
     if parent_id is not None:
         stmt = stmt.where(Area.parent_id == parent_id)
-    return list(db.session.scalars(stmt.limit(500)))
+    return stmt
+
+
+def children_of(parent_id: int | None, level: str, *, query: str = "", limit: int = PICKER_MAX) -> list[Area]:
+    # siblings in the order they were set up (一组, 二组, 三组 …), which is how a street office lists them;
+    # sorting by name would give 一组, 三组, 二组
+    stmt = _children_stmt(parent_id, level)
+    if query:
+        stmt = stmt.where(func.lower(Area.name).contains(query.lower(), autoescape=True))
+    return list(db.session.scalars(stmt.order_by(Area.id).limit(limit)))
+
+
+def _level_row(parent_id: int | None, level: str, chosen: int | None, query: str) -> dict:
+    """One list of the picker: up to PICKER_MAX children in set-up order; beyond that a filter by name narrows the
+    list, and the chosen place stays in it whatever the filter (a chosen place that is not a child is dropped)."""
+    options = children_of(parent_id, level, limit=PICKER_MAX + 1)
+    big = len(options) > PICKER_MAX
+    total = len(options)
+    if big:
+        total = db.session.scalar(select(func.count()).select_from(_children_stmt(parent_id, level).subquery()))
+        options = children_of(parent_id, level, query=query) if query else options[:PICKER_MAX]
+    if chosen is not None and chosen not in {a.id for a in options}:
+        area = db.session.get(Area, chosen) if big else None
+        if area is not None and area.level == level and (parent_id is None or area.parent_id == parent_id):
+            options = [area] + options
+        else:
+            chosen = None
+    return {"level": level, "options": options, "chosen": chosen, "big": big, "query": query if big else "",
+            "total": total, "shown": len(options)}
 
 
 def staffing_status(area_ids: list[int]) -> dict[int, dict]:
@@ -90,28 +122,39 @@ def staffing_status(area_ids: list[int]) -> dict[int, dict]:
 PICKER_LEVELS = ("street", "community", "grid", "microgrid")
 
 
-def picker_state(selected: dict[str, int | None]) -> list[dict]:
+def picker_state(selected: dict[str, int | None], queries: dict[str, str] | None = None,
+                 levels: tuple[str, ...] = PICKER_LEVELS) -> list[dict]:
     """Select boxes for the cascading area picker: each level lists the children of the level above.
 
     ``selected`` maps level → chosen id (the micro-grid is the form's ``area_id``). A choice that is not a child
-    of the level above is dropped, so a forged id cannot slip through.
+    of the level above is dropped, so a forged id cannot slip through. ``queries`` maps level → the text typed in
+    the filter a level with more than PICKER_MAX places offers (``<level>_q`` in the form). ``levels`` stops the
+    cascade early (the wish wall filters by street and community only).
     """
+    queries = queries or {}
     rows = []
     parent_id = None
     parent_ok = True
-    for level in PICKER_LEVELS:
-        options = children_of(parent_id, level) if parent_ok else []
-        chosen = selected.get(level)
-        if chosen not in {a.id for a in options}:
-            chosen = None
-        rows.append({"level": level, "name": "area_id" if level == "microgrid" else level,
-                     "options": options, "chosen": chosen})
-        parent_id = chosen
-        parent_ok = chosen is not None
+    for level in levels:
+        if parent_ok:
+            row = _level_row(parent_id, level, selected.get(level), queries.get(level, ""))
+        else:
+            row = {"level": level, "options": [], "chosen": None, "big": False, "query": "", "total": 0, "shown": 0}
+        row["name"] = "area_id" if level == "microgrid" else level
+        row["filter_name"] = f"{level}_q"
+        rows.append(row)
+        parent_id = row["chosen"]
+        parent_ok = parent_id is not None
     return rows
 
 
-def picker_from_values(values, area: Area | None = None) -> list[dict]:
+def picker_queries(values) -> dict[str, str]:
+    """The filters typed in the picker's long lists (``street_q`` … ``microgrid_q``), trimmed."""
+    return {level: clean_text(values.get(f"{level}_q"))[:QUERY_MAX] for level in PICKER_LEVELS
+            if values.get(f"{level}_q")}
+
+
+def picker_from_values(values, area: Area | None = None, levels: tuple[str, ...] = PICKER_LEVELS) -> list[dict]:
     """Build the picker from submitted values, or from an existing micro-grid (its ancestors pre-selected)."""
     if area is not None and area.level == "microgrid":
         selected = {a.level: a.id for a in area.lineage()}
@@ -119,7 +162,7 @@ def picker_from_values(values, area: Area | None = None) -> list[dict]:
     else:
         selected = {level: parse_id(values.get("area_id" if level == "microgrid" else level))
                     for level in PICKER_LEVELS}
-    return picker_state(selected)
+    return picker_state(selected, picker_queries(values), levels)
 
 
 # ---------------------------------------------------------------- setting up the territory

@@ -12,6 +12,7 @@ from app.cobuild.models import KINDS, OPEN_STATES, ChecklistClaim, ChecklistItem
 from app.extensions import db
 from app.organisations.models import Pairing
 from app.uploads.models import Upload
+from app.web.pagination import Page, keyset_page
 
 PAIRING_KEYS = [(Pairing.year, "desc"), (Pairing.id, "desc")]
 ITEM_KEYS = [(ChecklistItem.id, "asc")]
@@ -108,17 +109,21 @@ def matchable(pairing: Pairing) -> list[ChecklistItem]:
         .order_by(ChecklistItem.kind, ChecklistItem.id).limit(CHOICES_MAX)))
 
 
-def progress_entries(item: ChecklistItem) -> list[tuple[ItemProgress, list[Upload]]]:
-    entries = list(db.session.scalars(
-        select(ItemProgress).where(ItemProgress.item_id == item.id).options(selectinload(ItemProgress.author))
-        .order_by(ItemProgress.created_at.desc(), ItemProgress.id.desc()).limit(100)))
-    photos: dict[int, list[Upload]] = {e.id: [] for e in entries}
-    if entries:
+#: an item's progress notes, newest first
+PROGRESS_KEYS = [(ItemProgress.created_at, "desc"), (ItemProgress.id, "desc")]
+
+
+def progress_entries(item: ChecklistItem, *, cursor: str | None = None, size: int = 50) -> Page:
+    """A page of the item's progress notes, each with its photos (``items`` are (note, photos)) — two queries."""
+    page = keyset_page(db.session, select(ItemProgress).where(ItemProgress.item_id == item.id)
+                       .options(selectinload(ItemProgress.author)), keys=PROGRESS_KEYS, cursor=cursor, size=size)
+    photos: dict[int, list[Upload]] = {e.id: [] for e in page.items}
+    if page.items:
         for upload in db.session.scalars(select(Upload).where(Upload.subject_type == "checklist_progress",
                                                               Upload.subject_id.in_(list(photos)))
                                          .order_by(Upload.id)):
             photos[upload.subject_id].append(upload)
-    return [(e, photos[e.id]) for e in entries]
+    return Page(items=[(e, photos[e.id]) for e in page.items], next_cursor=page.next_cursor)
 
 
 def open_statement(user, publication: str | None = None) -> Select:

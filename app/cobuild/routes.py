@@ -317,7 +317,7 @@ def render_item(item: ChecklistItem, *, refusal: Refusal | None = None):
     ctx = dict(
         item=item, errors=errors, forms_sent=sent, sides=item_sides(current_user, item), links=links,
         shown=shown_actions(current_user, item, bool(links)),
-        parent=queries.project_of([item.id]).get(item.id), progress=queries.progress_entries(item),
+        parent=queries.project_of([item.id]).get(item.id), progress=_progress(item),
         entries=entries_for(item, include_internal=True), show_internal=True,
         state_label=state_label, action_label=action_label, side_label=side_label,
         claim_choices=queries.claim_choices(current_user, item),
@@ -330,8 +330,20 @@ def render_item(item: ChecklistItem, *, refusal: Refusal | None = None):
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int):
+    """The item's page; its progress notes are read a page at a time ("Load more": with htmx the next notes
+    alone, without JavaScript the page again from that point)."""
     item = _load_item(item_id)
+    if wants_fragment() and request.args.get("progress_after"):
+        return render_template("cobuild/_progress_rows.html", item=item, progress=_progress(item))
     return render_item(item, refusal=pop_refusal(item))
+
+
+def _progress(item: ChecklistItem):
+    page = queries.progress_entries(item, cursor=request.args.get("progress_after"),
+                                    size=int(current_app.config.get("COBUILD_PROGRESS_PAGE_SIZE") or 50))
+    page.next_url = (url_for("cobuild.item", item_id=item.id, progress_after=page.next_cursor)
+                     if page.has_more else None)
+    return page
 
 
 def _item_action(name: str):

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.organisations.models import ORG_KINDS, Organisation, Pairing
 from app.organisations.policy import is_organisations_staff
 from app.organisations.services import ORG_AREA_LEVELS
+from app.web.pagination import Page, keyset_page
 
 #: the list's order (the unique name decides; the id keeps the cursor total should names ever tie)
 LIST_KEYS = [(Organisation.name, "asc"), (Organisation.id, "asc")]
@@ -37,21 +38,25 @@ def list_statement(user, *, kind: str = "", q: str = "") -> Select:
     return stmt
 
 
-def organisation_people(org: Organisation) -> list[RoleAssignment]:
-    """Who holds a role on the organisation (admins first), with their accounts — two queries."""
-    rows = list(db.session.scalars(
-        select(RoleAssignment).join(User, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.organisation_id == org.id, RoleAssignment.role.in_(ORG_ROLES))
-        .options(selectinload(RoleAssignment.user))
-        .order_by(RoleAssignment.role, User.display_name, User.id).limit(300)))
-    return rows
+#: the people of an organisation, admins first, by name (the user id keeps the cursor total)
+PEOPLE_KEYS = [(RoleAssignment.role, "asc"), (User.display_name, "asc"), (User.id, "asc")]
+#: its pairings, newest year first
+PAIRING_KEYS = [(Pairing.year, "desc"), (Pairing.id, "asc")]
 
 
-def organisation_pairings(org: Organisation) -> list[Pairing]:
-    return list(db.session.scalars(
-        select(Pairing).where(Pairing.organisation_id == org.id)
-        .options(selectinload(Pairing.community).selectinload(Area.parent))
-        .order_by(Pairing.year.desc(), Pairing.id).limit(300)))
+def organisation_people(org: Organisation, *, cursor: str | None = None, size: int = 50) -> Page:
+    """Who holds a role on the organisation (admins first), with their accounts — a page at a time, two queries."""
+    stmt = (select(RoleAssignment).join(User, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.organisation_id == org.id, RoleAssignment.role.in_(ORG_ROLES))
+            .options(selectinload(RoleAssignment.user)))
+    return keyset_page(db.session, stmt, keys=PEOPLE_KEYS, cursor=cursor, size=size,
+                       key_of=lambda r: (r.role, r.user.display_name, r.user_id))
+
+
+def organisation_pairings(org: Organisation, *, cursor: str | None = None, size: int = 50) -> Page:
+    stmt = (select(Pairing).where(Pairing.organisation_id == org.id)
+            .options(selectinload(Pairing.community).selectinload(Area.parent)))
+    return keyset_page(db.session, stmt, keys=PAIRING_KEYS, cursor=cursor, size=size)
 
 
 def community_pairings(community: Area) -> list[Pairing]:

@@ -121,6 +121,13 @@ def _user_url(user_id: int) -> str | None:
     return None
 
 
+def _person_links(org: Organisation):
+    """Linked for those who see every one of these people on /users/: a city admin, the organisation's own admins."""
+    if is_city_admin(current_user) or holds_org_role(current_user, "agency_admin", org.id):
+        return _user_url
+    return None
+
+
 def render_show(org: Organisation, refusal: Refusal | None = None, *, pair_form: PairingForm | None = None):
     edit_form = None
     if can_edit_organisation(current_user, org):
@@ -139,19 +146,47 @@ def render_show(org: Organisation, refusal: Refusal | None = None, *, pair_form:
         pair_form.community_id.choices = [("", _("— choose —"))] + [
             (str(c.id), queries.area_label(c)) for c in communities]
     # linked for those who see every one of these people on /users/: a city admin, the organisation's own admins
-    link_people = is_city_admin(current_user) or holds_org_role(current_user, "agency_admin", org.id)
+    link_people = _person_links(org)
+    people, pairings = _people_page(org), _pairings_page(org)
     return render_template(
-        "organisations/show.html", org=org, people=queries.organisation_people(org),
-        pairings=queries.organisation_pairings(org), edit_form=edit_form, pair_form=pair_form,
-        communities=communities, area_label=queries.area_label, user_url=_user_url if link_people else None,
+        "organisations/show.html", org=org, people=people, people_next=_next(org, "people_after", people),
+        pairings=pairings, pairings_next=_next(org, "pairings_after", pairings), edit_form=edit_form,
+        pair_form=pair_form,
+        communities=communities, area_label=queries.area_label, user_url=link_people,
         edit_open=edit_form is not None and bool(edit_form.errors), mask_phone=mask_mobile,
     )
+
+
+def _people_page(org: Organisation):
+    return queries.organisation_people(org, cursor=request.args.get("people_after"), size=_list_size())
+
+
+def _pairings_page(org: Organisation):
+    return queries.organisation_pairings(org, cursor=request.args.get("pairings_after"), size=_list_size())
+
+
+def _list_size() -> int:
+    return int(current_app.config.get("ORGANISATION_LIST_SIZE") or 50)
+
+
+def _next(org: Organisation, param: str, page) -> str | None:
+    return url_for("organisations.show", org_id=org.id, **{param: page.next_cursor}) if page.has_more else None
 
 
 @bp.get("/<int:org_id>")
 @login_required
 def show(org_id: int):
+    """The organisation's page; its people and its pairings are each read a page at a time ("Load more": with htmx
+    the next rows alone, without JavaScript the page again from that point)."""
     org = _load(org_id)
+    if wants_fragment() and request.args.get("people_after"):
+        page = _people_page(org)
+        return render_template("organisations/_people_rows.html", org=org, people=page,
+                               people_next=_next(org, "people_after", page), user_url=_person_links(org))
+    if wants_fragment() and request.args.get("pairings_after"):
+        page = _pairings_page(org)
+        return render_template("organisations/_pairing_rows.html", org=org, pairings=page,
+                               pairings_next=_next(org, "pairings_after", page), area_label=queries.area_label)
     return render_show(org, pop_refusal(org))
 
 

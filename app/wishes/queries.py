@@ -12,8 +12,10 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import RoleAssignment, User
 from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, org_ids
 from app.areas.models import Area
+from app.areas.services import picker_queries, picker_state
 from app.extensions import db
 from app.web.pagination import Page, keyset_page
+from app.web.params import parse_id
 from app.wishes.models import Wish, WishClaim, WishClaimMember
 
 #: the wall's order; the indexes ix_wish_wall / ix_wish_community_wall / ix_wish_street_wall match it
@@ -61,9 +63,20 @@ def wall_page(states: tuple[str, ...], *, category: str | None, community_id: in
     return keyset_page(db.session, stmt.options(*wish_options()), keys=WALL_KEYS, cursor=cursor, size=size)
 
 
-def wall_communities() -> list[Area]:
-    """The communities offered by the wall's filter."""
-    return list(db.session.scalars(select(Area).where(Area.level == "community").order_by(Area.id).limit(300)))
+#: the wall filters by place in two lists: a street, then one of its communities (each list as long as it needs)
+WALL_PLACE_LEVELS = ("street", "community")
+
+
+def wall_places(values) -> list[dict]:
+    """The wall's place filter: the street and community lists (``street`` and ``community`` in the address, as the
+    wall's links have always carried). A community given without its street — an older link — opens at its street;
+    a community outside the chosen street is dropped (the street then filters)."""
+    street_id, community_id = parse_id(values.get("street")), parse_id(values.get("community"))
+    if community_id is not None and street_id is None:
+        community = db.session.get(Area, community_id)
+        if community is not None and community.level == "community":
+            street_id = community.parent_id
+    return picker_state({"street": street_id, "community": community_id}, picker_queries(values), WALL_PLACE_LEVELS)
 
 
 def find_by_post_key(key: str | None) -> Wish | None:
@@ -110,12 +123,13 @@ def claims_page(user, *, cursor: str | None, size: int) -> Page:
     return keyset_page(db.session, stmt, keys=CLAIM_KEYS, cursor=cursor, size=size)
 
 
-def claims_of(wish: Wish, limit: int = 20) -> list[WishClaim]:
-    """A wish's claims, newest first (each claim is a claim and a release: a wish has a handful)."""
-    return list(db.session.scalars(
-        select(WishClaim).where(WishClaim.wish_id == wish.id).order_by(WishClaim.claimed_at.desc())
-        .options(selectinload(WishClaim.claimant), selectinload(WishClaim.organisation),
-                 selectinload(WishClaim.members).selectinload(WishClaimMember.user)).limit(limit)))
+def claims_of(wish: Wish, *, cursor: str | None = None, size: int = 20) -> Page:
+    """A page of a wish's claims, newest first (each claim is a claim and a release: a wish has a handful, but the
+    list never stops without a "Load more")."""
+    stmt = (select(WishClaim).where(WishClaim.wish_id == wish.id)
+            .options(selectinload(WishClaim.claimant), selectinload(WishClaim.organisation),
+                     selectinload(WishClaim.members).selectinload(WishClaimMember.user)))
+    return keyset_page(db.session, stmt, keys=CLAIM_KEYS, cursor=cursor, size=size)
 
 
 def team_of(claim: WishClaim | None) -> list[WishClaimMember]:

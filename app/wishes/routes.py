@@ -75,21 +75,23 @@ def wall():
     category = request.args.get("category", "")
     if category not in categories():
         category = ""
-    community_id = parse_id(request.args.get("community"))
+    places = queries.wall_places(request.args)
+    chosen_street, community_id = places[0]["chosen"], places[1]["chosen"]
     near = request.args.get("near") == "1"
-    street_id = _my_street_id() if near else None
+    street_id = chosen_street or (_my_street_id() if near else None)
 
     page = queries.wall_page(WALL_STATUSES[status], category=category, community_id=community_id,
                              street_id=street_id, cursor=request.args.get("after"), size=_page_size())
     filters = {k: v for k, v in {"status": status if status != "published" else "", "category": category,
-                                 "community": community_id or "", "near": "1" if near else ""}.items() if v}
+                                 "street": chosen_street or "", "community": community_id or "",
+                                 "near": "1" if near else ""}.items() if v}
     next_url = url_for("wishes.wall", **filters, after=page.next_cursor) if page.has_more else None
     ctx = dict(page=page, next_url=next_url, status=status, category=category, community_id=community_id,
-               near=near, near_unknown=near and street_id is None, first_page=not request.args.get("after"))
+               near=near, near_unknown=near and chosen_street is None and street_id is None, places=places,
+               first_page=not request.args.get("after"))
     if wants_fragment():
         return render_template("wishes/_wall_items.html", **ctx)
-    return render_template("wishes/wall.html", communities=queries.wall_communities(), categories=categories(),
-                           category_label=category_label, **ctx)
+    return render_template("wishes/wall.html", categories=categories(), category_label=category_label, **ctx)
 
 
 # ---------------------------------------------------------------- post
@@ -293,7 +295,7 @@ def render_detail(wish: Wish, *, refusal: Refusal | None = None):
             photo_dropped = bool(refusal.notes) and form is not None and "photo" in form \
                 and refusal.error("photo") is None
     ctx = dict(
-        wish=wish, claim=wish.active_claim, claims=queries.claims_of(wish) if staff else [],
+        wish=wish, claim=wish.active_claim, claims=_claims(wish) if staff else None,
         team=queries.team_of(wish.active_claim), page_errors=page_errors,
         section_errors=section_errors, photo_dropped=photo_dropped,
         entries=entries_for(wish, include_internal=staff), show_internal=staff,
@@ -313,9 +315,19 @@ def _sign_in_to_claim(wish: Wish) -> str | None:
     return url_for("accounts.login", next=url_for("wishes.show", wish_id=wish.id))
 
 
+def _claims(wish: Wish):
+    """A page of the wish's claims for its staff; "Load more" asks for the next (``claims_after``)."""
+    page = queries.claims_of(wish, cursor=request.args.get("claims_after"),
+                             size=int(current_app.config.get("WISH_CLAIMS_PAGE_SIZE") or 20))
+    page.next_url = url_for("wishes.show", wish_id=wish.id, claims_after=page.next_cursor) if page.has_more else None
+    return page
+
+
 @bp.get("/<int:wish_id>")
 def show(wish_id: int):
     wish = _load(wish_id)
+    if wants_fragment() and request.args.get("claims_after") and is_wish_staff(current_user, wish):
+        return render_template("wishes/_claim_rows.html", claims=_claims(wish))
     return render_detail(wish, refusal=pop_refusal(wish))
 
 
