@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
+from app.accounts.models import User
 from app.extensions import db
+from app.points.services import balance_of
 from app.timeutil import to_local, utcnow
 from tests.browser.conftest import login, logout
 
@@ -90,10 +93,15 @@ def test_patrol_journey_on_a_phone(phone, shoot, demo_city):
     page.get_by_text("签退成功").wait_for()
     logout(page)
 
-    # the patrol is over: its window moves into the past, as time would
-    db.session.execute(update(Activity).where(Activity.id == aid).values(
-        starts_at=utcnow() - timedelta(hours=2), ends_at=utcnow() - timedelta(minutes=1)))
+    # the patrol is over: its window moves into the past, as time would, and so does member1's presence in it
+    # (two hours on patrol rather than the seconds this journey took)
+    starts, ends = utcnow() - timedelta(hours=2), utcnow() - timedelta(minutes=1)
+    db.session.execute(update(Activity).where(Activity.id == aid).values(starts_at=starts, ends_at=ends))
+    db.session.execute(update(Attendance).where(Attendance.activity_id == aid).values(
+        check_in_at=starts, check_out_at=ends, minutes=119))
     db.session.commit()
+    member1 = db.session.scalar(select(User).where(User.username == "member1"))
+    points_before = balance_of(member1.id)
     login(page, "staff1")
     page.goto(f"/activities/{aid}")
     page.once("dialog", lambda d: d.accept())
@@ -104,3 +112,17 @@ def test_patrol_journey_on_a_phone(phone, shoot, demo_city):
     db.session.expire_all()
     assert db.session.scalar(select(Activity.attested_at).where(Activity.id == aid)) is not None
     assert db.session.scalar(select(Attendance.id).where(Attendance.activity_id == aid)) is not None
+
+    # hours count once attested: member1 sees the points for the patrol, and the board
+    db.session.expire_all()
+    earned = balance_of(member1.id) - points_before
+    assert earned > 0
+    logout(page)
+    login(page, "member1")
+    page.goto("/points/")
+    expect(page.locator("#balance strong")).to_have_text(str(points_before + earned))
+    no_sideways_scroll(page)
+    shoot(page, "activities-7-member-points-phone")
+    page.goto("/points/board")
+    no_sideways_scroll(page)
+    shoot(page, "activities-8-board-phone")
