@@ -3,9 +3,7 @@ photos must be chosen again; both sides agreeing at the same instant agree once 
 from __future__ import annotations
 
 import io
-import threading
 
-import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
@@ -36,8 +34,7 @@ def test_a_refused_progress_note_keeps_its_text_and_asks_for_the_photos_again(cl
     assert db.session.scalar(select(func.count()).select_from(ItemProgress)) == 0
 
 
-@pytest.mark.commits  # threads: each request on its own connection
-def test_both_sides_agree_at_the_same_instant(app, make_client, city):
+def test_both_sides_agree_at_the_same_instant(race, make_client, city):
     item = services.propose(city.staff_a, city.pairing_a, "project", item_input("Reading room"))
     # nobody agreed yet (as after an import by an overseer): each side's people click at once
     db.session.execute(update(ChecklistItem).where(ChecklistItem.id == item.id)
@@ -51,23 +48,14 @@ def test_both_sides_agree_at_the_same_instant(app, make_client, city):
         c.login(user.username)
         c.token()
         clients.append(c)
-    barrier = threading.Barrier(len(clients))
-    results: list = [None] * len(clients)
+
+    url = f"/cobuild/items/{item.id}/agree"  # read here: the test's objects belong to the test's session
 
     def agree(i):
-        with app.app_context():
-            barrier.wait(timeout=30)
-            try:
-                r = clients[i].htmx_post(f"/cobuild/items/{item.id}/agree")
-                results[i] = (r.status_code, r.get_data(as_text=True) + r.headers.get("HX-Trigger", ""))
-            except Exception as exc:  # noqa: BLE001 — reported below
-                results[i] = (599, repr(exc))
+        r = clients[i].htmx_post(url)
+        return (r.status_code, r.get_data(as_text=True) + r.headers.get("HX-Trigger", ""))
 
-    threads = [threading.Thread(target=agree, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    results = [r if isinstance(r, tuple) else (599, repr(r)) for r in race(len(clients), agree)]
     assert all(r is not None for r in results)
     assert all(status == 200 for status, _ in results), [(s, b[:300]) for s, b in results]
     recorded = [b for _, b in results if "agreement is recorded" in b]
