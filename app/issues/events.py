@@ -67,10 +67,12 @@ class IssueDuplicate(IssueChange):
 @declare("issue.rated", "issue.revisit", "issue.reopened")
 @dataclass(frozen=True, kw_only=True)
 class IssueRated(IssueChange):
-    """The resident's rating (``revisit``: recorded by staff on the phone); "unsatisfied" reopens the issue."""
+    """The resident's rating (``revisit``: recorded by staff on the phone); "unsatisfied" reopens the issue.
+    ``resolved_by_id``: who resolved what is being rated (None if nobody is on record)."""
 
     rating: str
     revisit: bool
+    resolved_by_id: int | None
 
 
 @declare("issue.closed", system=True)

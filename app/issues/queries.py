@@ -20,6 +20,7 @@ from app.areas.models import Area
 from app.extensions import db
 from app.issues import policy as p
 from app.issues.models import ACTIVE_STATES, CHANNELS, HANDLER_ROLES, LEVELS, OPEN_STATES, STATES, Issue, IssueCategory
+from app.timeline.models import TimelineEntry
 from app.timeline.services import entries_for
 from app.timeutil import local_date_to_utc, utcnow
 from app.uploads.models import Upload
@@ -225,3 +226,10 @@ def last_quick_place_id(user) -> int | None:
 # -- configuration --------------------------------------------------------------------------------------------
 def all_categories() -> list[IssueCategory]:
     return list(db.session.scalars(select(IssueCategory).order_by(IssueCategory.sort_order, IssueCategory.id)))
+
+
+def last_resolver_id(issue_id: int) -> int | None:
+    """Who resolved the issue last, from its own timeline."""
+    return db.session.scalar(select(TimelineEntry.actor_id).where(
+        TimelineEntry.subject_type == Issue.__tablename__, TimelineEntry.subject_id == issue_id,
+        TimelineEntry.action == "resolved").order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc()).limit(1))

@@ -40,7 +40,7 @@ from app.issues.models import (
     next_level,
 )
 from app.issues.policy import can_report_in, handling_rank
-from app.issues.queries import resident_for_recording
+from app.issues.queries import last_resolver_id, resident_for_recording
 from app.timeline.services import record
 from app.timeutil import utcnow
 from app.uploads.services import UploadError, check_image, has_file, store_image
@@ -559,17 +559,18 @@ def _rate(issue: Issue, *, value: str, comment: str | None, rater, recorded_by, 
     # stops there with nothing written — no savepoint, whose release on SQLite would keep a rating of a request
     # that then fails
     actor = recorded_by or rater
+    resolved_by_id = last_resolver_id(issue.id)
     if value == "unsatisfied":
         # reopens at the same level with a fresh resolve window; the comment goes on the timeline
         issue.resolve_due_at = now + timedelta(hours=issue.category.resolve_hours)
         issue.resolved_at = None
         _transition(issue, actor, "reopened", "in_progress", note=comment, now=now, rating=value,
-                    revisit=revisit)
+                    revisit=revisit, resolved_by_id=resolved_by_id)
     else:
         issue.closed_at = now
         issue.close_reason = "rated"
         _transition(issue, actor, "revisit" if revisit else "rated", "closed", note=comment, now=now,
-                    rating=value, revisit=revisit)
+                    rating=value, revisit=revisit, resolved_by_id=resolved_by_id)
     rating = IssueRating(issue_id=issue.id, round=round_, value=value, comment=comment,
                          rater_id=getattr(rater, "id", None), recorded_by_id=getattr(recorded_by, "id", None),
                          revisit=revisit, created_at=now)

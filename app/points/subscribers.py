@@ -16,13 +16,10 @@ What earns what (``services.RULES``):
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app import events
 from app.accounts.models import User
 from app.accounts.scope import LEADER_ROLES, role_areas
 from app.areas.models import Area
-from app.audit.models import AuditEntry
 from app.extensions import db
 from app.points import services
 
@@ -117,13 +114,6 @@ def sentinel_report_accepted(event: events.DomainEvent) -> None:
                       source_type="issue", source_id=p.subject_id, area_id=p.area_id)
 
 
-def _resolver_id(issue_id: int) -> int | None:
-    """Who resolved the issue last (the audit log records every event with its actor)."""
-    return db.session.scalar(select(AuditEntry.actor_id).where(
-        AuditEntry.subject_type == "issue", AuditEntry.subject_id == issue_id, AuditEntry.action == "issue.resolved")
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
-
-
 @events.on("issue.rated")
 @events.on("issue.revisit")
 def issue_rated(event: events.DomainEvent) -> None:
@@ -133,9 +123,7 @@ def issue_rated(event: events.DomainEvent) -> None:
     rule = services.rule_for("issue_resolved_satisfied")
     if rule is None:
         return
-    db.session.flush()  # the audit entry of the resolution is in this session when it came in the same request
-    resolver_id = _resolver_id(p.subject_id)
-    resolver = db.session.get(User, resolver_id) if resolver_id else None
+    resolver = db.session.get(User, p.resolved_by_id) if p.resolved_by_id else None
     area = db.session.get(Area, p.area_id) if p.area_id else None
     if resolver is None or area is None or not any(area.is_within(led) for led in role_areas(resolver, LEADER_ROLES)):
         return  # resolved by staff (or nobody known): the rule is for the leaders who work the grid

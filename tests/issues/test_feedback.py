@@ -175,3 +175,22 @@ def test_microgrid_leader_cannot_close_a_street_level_issue_by_revisit(client, c
     client.login("street_a")
     assert client.post(f"/issues/{issue.id}/revisit", {"value": "satisfied"}).status_code == 303
     assert fresh(issue).state == "closed"
+
+
+def test_a_rating_names_who_resolved_what_is_rated(client, city, resolved):
+    """Points and the dashboard learn the resolver from the event, not from another domain's records."""
+    from app import events
+
+    seen = []
+
+    def capture(event):
+        seen.append(event)
+
+    events.signal("issue.rated").connect(capture)
+    try:
+        client.login("resident_a")
+        assert client.post(f"/issues/{resolved.id}/rate", {"value": "satisfied"}).status_code == 303
+    finally:
+        events.signal("issue.rated").disconnect(capture)
+    [event] = seen
+    assert event.payload.resolved_by_id == city.leader_a1.id

@@ -100,7 +100,7 @@ def _resolved_and_rated(city, issue, resolver, rating):
     for _ in range(2):
         events.emit("issue.rated", actor=city.resident_a, subject=issue, area_id=city.micro_a1.id,
                     level="microgrid", from_state="resolved", to_state="closed", notify=(), rating=rating,
-                    revisit=False)
+                    revisit=False, resolved_by_id=resolver.id)
 
 
 def test_an_issue_resolved_by_a_leader_and_rated_satisfied_awards_the_leader_once(city):
