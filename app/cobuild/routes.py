@@ -367,10 +367,10 @@ for _name in ITEM_ACTIONS:
 
 def _claim_result(item_id: int, refusal: Refusal | None = None):
     """htmx from the list of open items: the row's answer (a success is also a toast)."""
+    item = db.session.get(ChecklistItem, item_id)
     if refusal is not None:
-        return render_template("cobuild/_claim_result.html", message=refusal.message)
-    return render_template("cobuild/_claim_result.html", message=_claimed(), ok=True,
-                           item=db.session.get(ChecklistItem, item_id))
+        return render_template("cobuild/_claim_block.html", message=refusal.message, ok=False, item=item)
+    return render_template("cobuild/_claim_block.html", message=_claimed(), ok=True, item=item)
 
 
 def _claimed() -> str:

@@ -225,3 +225,22 @@ def test_a_huge_sheet_is_refused_from_its_dimension(client, city):
     assert r.status_code == 200 and "more than 2000 rows" in r.get_data(as_text=True)
     assert _count() == 0
     assert db.session.scalar(select(func.count()).select_from(Organisation)) >= 2
+
+
+def test_in_the_open_list_the_answer_to_a_claim_takes_the_place_of_its_button(make_client, city):
+    """htmx from the list: the winner's and the late claimant's answers replace the Claim button of that row."""
+    key = services.publish_key_project(city.admin, city.comm_a, item_input("Night bus stop"))
+    db.session.commit()
+    first, late = make_client(), make_client()
+    first.login("agency_a")
+    late.login("agency_b")
+    for c in (first, late):
+        assert f'action="/cobuild/items/{key.id}/claim"' in c.get("/cobuild/open").get_data(as_text=True)
+    won = first.htmx_post(f"/cobuild/items/{key.id}/claim")
+    lost = late.htmx_post(f"/cobuild/items/{key.id}/claim")
+    for r in (won, lost):
+        body = r.get_data(as_text=True)
+        assert r.status_code == 200 and f'id="claim-{key.id}"' in body
+        assert "/claim" not in body  # no button left to press
+    assert "Claimed." in won.get_data(as_text=True)
+    assert 'role="alert"' in lost.get_data(as_text=True)
