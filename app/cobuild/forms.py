@@ -34,7 +34,7 @@ class ItemForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     percent = StringField(_l("Progress in percent (0–100)"), render_kw={"inputmode": "numeric"})
-    note = TextAreaField(_l("What was done"), render_kw={"maxlength": NOTE_MAX})
+    note = TextAreaField(_l("What was done this time"), render_kw={"maxlength": NOTE_MAX})
     photos = MultipleFileField(_l("Photos (up to 3, optional)"), render_kw={"accept": IMAGE_TYPES})
 
 
