@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app import domains
 from app.extensions import db, login_manager
+from app.timeutil import to_local
 from app.web.assets import init_assets
 from app.web.compress import init_compression
 from app.web.errors import init_error_handlers
@@ -39,6 +40,15 @@ def _expose_policies(app: Flask) -> None:
                 app.jinja_env.globals[attr] = getattr(module, attr)
 
 
+def _time_span(start, end) -> str:
+    """A time window for people: "2026-12-02 19:00–21:00" within one local day, both ends in full otherwise."""
+    if not start or not end:
+        return format_datetime(start or end, "yyyy-MM-dd HH:mm") if (start or end) else ""
+    if to_local(start).date() == to_local(end).date():
+        return f"{format_datetime(start, 'yyyy-MM-dd HH:mm')}–{format_datetime(end, 'HH:mm')}"
+    return f"{format_datetime(start, 'yyyy-MM-dd HH:mm')} – {format_datetime(end, 'yyyy-MM-dd HH:mm')}"
+
+
 def init_web(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")
@@ -66,6 +76,7 @@ def init_web(app: Flask) -> None:
     )
     app.jinja_env.filters["dt"] = lambda v, fmt="yyyy-MM-dd HH:mm": format_datetime(v, fmt) if v else ""
     app.jinja_env.filters["d"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["dt_span"] = _time_span
     _expose_policies(app)
 
     # every part a domain declares in app/domains.py: event payloads, subscribers of other domains' events (audit,

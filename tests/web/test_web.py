@@ -195,3 +195,15 @@ def test_sentinel_home_puts_the_quick_report_first(client, make_client, city):
     resident = make_client()
     resident.login("resident_a")
     assert "Report a hazard now" not in resident.get("/").get_data(as_text=True)
+
+
+def test_a_time_window_within_one_day_names_the_day_once(app):
+    from datetime import datetime
+
+    span = app.jinja_env.filters["dt_span"]
+    with app.test_request_context("/"):
+        # UTC 11:00–13:00 is 19:00–21:00 in Asia/Shanghai, one local day
+        assert span(datetime(2026, 12, 2, 11, 0), datetime(2026, 12, 2, 13, 0)) == "2026-12-02 19:00–21:00"
+        # UTC 15:00 is past midnight there: both ends in full
+        assert span(datetime(2026, 12, 2, 11, 0), datetime(2026, 12, 2, 17, 0)) == \
+            "2026-12-02 19:00 – 2026-12-03 01:00"
