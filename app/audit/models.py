@@ -17,6 +17,11 @@ class AuditEntry(db.Model):
         Index("ix_audit_entry_subject", "subject_type", "subject_id", "at"),
         Index("ix_audit_entry_actor_at", "actor_id", "at"),
         Index("ix_audit_entry_area_at", "area_id", "at"),
+        # the audit log page (app/audit/queries.py), newest first, paged by (at, id): everything (a city admin),
+        # one action's prefix, or a street's areas
+        Index("ix_audit_entry_at_id", "at", "id"),
+        Index("ix_audit_entry_action_at_id", "action", "at", "id"),
+        Index("ix_audit_entry_area_at_id", "area_id", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

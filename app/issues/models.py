@@ -228,6 +228,8 @@ class Issue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("issue_category.id"))
     description: Mapped[str] = mapped_column(Text)
+    #: app/moderation: None (shown as usual), "hidden" (pending review after reports) or "removed"
+    moderation: Mapped[str | None] = mapped_column(String(8))
     address: Mapped[str | None] = mapped_column(String(200))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)

@@ -7,7 +7,7 @@ always step in below their level; nobody acts above theirs (that is what escalat
 """
 from __future__ import annotations
 
-from app.accounts.scope import assignments, holds_area_role, is_city_admin, role_areas
+from app.accounts.scope import STAFF_ROLES, assignments, holds_area_role, is_city_admin, role_areas
 from app.issues.models import (
     ACTIVE_STATES,
     HANDLER_ROLES,
@@ -79,6 +79,11 @@ def can_view_issue_internal(user, issue) -> bool:
     if is_entitled_assignee(user, issue):
         return True
     return holds_area_role(user, HANDLER_ROLES, issue.area)
+
+
+def is_issue_staff(user, issue) -> bool:
+    """Staff of the issue's community or street office (or a city admin): they moderate what is shown of it."""
+    return _authenticated(user) and holds_area_role(user, STAFF_ROLES, issue.area)
 
 
 def can_view_issue(user, issue) -> bool:

@@ -20,6 +20,7 @@ from app.areas.models import Area
 from app.extensions import db
 from app.issues import policy as p
 from app.issues.models import ACTIVE_STATES, CHANNELS, HANDLER_ROLES, LEVELS, OPEN_STATES, STATES, Issue, IssueCategory
+from app.moderation.models import publicly_listed
 from app.timeline.models import TimelineEntry
 from app.timeline.services import entries_for
 from app.timeutil import local_date_to_utc, utcnow
@@ -65,7 +66,7 @@ def mine_clause(user):
 
 def public_clause():
     public_categories = select(IssueCategory.id).where(IssueCategory.public.is_(True))
-    return and_(Issue.state.in_(OPEN_STATES), Issue.category_id.in_(public_categories))
+    return and_(Issue.state.in_(OPEN_STATES), Issue.category_id.in_(public_categories), publicly_listed(Issue))
 
 
 def area_clause(user):

@@ -40,6 +40,7 @@ from app.issues.models import (
     state_label,
 )
 from app.issues.queries import Filters, list_page
+from app.moderation.views import hidden_page
 from app.uploads.services import has_file
 from app.web.actions import Refusal, authorise, form_error, load, perform, pop_refusal
 from app.web.forms import EmptyForm
@@ -316,6 +317,8 @@ def _render_detail(issue: Issue, refusal: Refusal | None = None):
 @bp.get("/<int:issue_id>")
 def show(issue_id: int):
     issue = _load(issue_id)
+    if (hidden := hidden_page(issue)) is not None:  # reported and hidden pending review
+        return hidden
     return _render_detail(issue, pop_refusal(issue))
 
 

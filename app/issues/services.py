@@ -41,6 +41,7 @@ from app.issues.models import (
 )
 from app.issues.policy import can_report_in, handling_rank
 from app.issues.queries import last_resolver_id, resident_for_recording
+from app.moderation.models import publicly_listed
 from app.timeline.services import record
 from app.timeutil import utcnow
 from app.uploads.services import UploadError, check_image, has_file, store_image
@@ -295,7 +296,7 @@ def similar_open_issues(category, area, *, exclude_id: int | None = None, limit:
     scope = scope or area
     stmt = (select(Issue).join(Area, Issue.area_id == Area.id)
             .where(Issue.category_id == category.id, Issue.state.in_(ACTIVE_STATES),
-                   Area.in_subtree(scope.path))
+                   Area.in_subtree(scope.path), publicly_listed(Issue))
             .order_by(Issue.supporters_count.desc(), Issue.created_at.desc())
             .limit(limit or int(cfg("ISSUES_SIMILAR_LIMIT", 5))))
     if exclude_id:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.areas.models import Area
 from app.extensions import db
+from app.moderation.models import publicly_listed
 from app.open311.formats import xml_safe
 from app.open311.models import ApiKey, Open311Request
 from app.timeutil import iso_local, local_date_to_utc, utcnow
@@ -214,7 +215,8 @@ def _public_issues():
     from app.issues.models import Issue, IssueCategory
 
     return (select(Issue).join(IssueCategory, Issue.category_id == IssueCategory.id)
-            .where(IssueCategory.public.is_(True), or_(Issue.state != "rejected", Issue.channel == "open311"))
+            .where(IssueCategory.public.is_(True), or_(Issue.state != "rejected", Issue.channel == "open311"),
+                   publicly_listed(Issue))
             .options(selectinload(Issue.area), selectinload(Issue.handler_area)))
 
 

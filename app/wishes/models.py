@@ -127,6 +127,8 @@ class Wish(db.Model):
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
     state: Mapped[str] = mapped_column(String(16), default="pending")
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    #: app/moderation: None (shown as usual), "hidden" (pending review after reports) or "removed"
+    moderation: Mapped[str | None] = mapped_column(String(8))
     fulfil_note: Mapped[str | None] = mapped_column(Text)
     fulfil_photo_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
     #: the wisher's thank-you note: with the fulfil note, the short story (圆梦故事) on the wall

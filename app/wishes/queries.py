@@ -14,6 +14,7 @@ from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, org_ids
 from app.areas.models import Area
 from app.areas.services import picker_queries, picker_state
 from app.extensions import db
+from app.moderation.models import publicly_listed
 from app.web.pagination import Page, keyset_page
 from app.web.params import parse_id
 from app.wishes.models import Wish, WishClaim, WishClaimMember
@@ -46,7 +47,7 @@ def wish_options():
 def wall_statement(states: tuple[str, ...], *, category: str | None = None, community_id: int | None = None,
                    street_id: int | None = None):
     """The wall's filter (order and page come from keyset_page with WALL_KEYS)."""
-    stmt = select(Wish)
+    stmt = select(Wish).where(publicly_listed(Wish))
     stmt = stmt.where(Wish.state == states[0]) if len(states) == 1 else stmt.where(Wish.state.in_(states))
     if community_id:
         stmt = stmt.where(Wish.community_id == community_id)

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from app.accounts.scope import assignments, role_areas
 from app.areas.services import picker_from_values, picker_state
 from app.extensions import db, limiter
+from app.moderation.views import hidden_page
 from app.timeline.services import entries_for
 from app.timeutil import local_today
 from app.uploads.services import UploadError, check_image, has_file
@@ -326,6 +327,8 @@ def _claims(wish: Wish):
 @bp.get("/<int:wish_id>")
 def show(wish_id: int):
     wish = _load(wish_id)
+    if (hidden := hidden_page(wish)) is not None:  # reported and hidden pending review
+        return hidden
     if wants_fragment() and request.args.get("claims_after") and is_wish_staff(current_user, wish):
         return render_template("wishes/_claim_rows.html", claims=_claims(wish))
     return render_detail(wish, refusal=pop_refusal(wish))
