@@ -35,3 +35,4 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor = relationship("User")
+    area = relationship("Area")
