@@ -133,8 +133,13 @@ def test_staff_remove_replaces_the_text_and_keeps_the_original(make_client, city
     public = body(as_user(make_client, None).get(f"/wishes/{wish_id}"))
     assert "Personal details of a neighbour" in public and "grandson" not in public
     # decided: a second decision is refused with a message, nothing changes
-    r = staff.post(f"/moderation/wish/{wish_id}/restore", {"restore-reason": "oops"})
-    assert r.status_code == 403
+    late = as_user(make_client, "street_a")
+    r = late.post(f"/moderation/wish/{wish_id}/restore", {"restore-reason": "oops"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/moderation/wish/{wish_id}")
+    page = body(late.get(r.headers["Location"]))
+    assert "This is no longer waiting for review: someone decided already." in unescape(page)
+    assert "Show it again" not in page
+    assert wish(wish_id).moderation == "removed" and case_of("wish", wish_id).state == "removed"
 
 
 def test_a_decision_needs_a_reason(make_client, city, wish_id):
