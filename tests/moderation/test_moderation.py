@@ -186,3 +186,28 @@ def test_an_issue_description_is_flagged_hidden_and_removed(app, monkeypatch, ma
     assert issue.moderation == "removed" and "Insults" in issue.description
     assert case_of("issue", issue_id).original == {"description": "The lamp by gate 3 is broken"}
     assert len(notices_of(city.resident_a, "moderation.removed")) == 1
+
+
+def test_a_hidden_issue_leaves_the_open311_api_too(app, monkeypatch, make_client, city, issue_id):
+    monkeypatch.setitem(app.config, "MODERATION_FLAG_THRESHOLD", 1)
+    api = as_user(make_client, None)
+    assert api.get(f"/open311/v2/requests/{issue_id}.json").status_code == 200
+    flag_with([city.resident_b], db.session.get(Issue, issue_id))
+    assert api.get(f"/open311/v2/requests/{issue_id}.json").status_code == 404
+    assert "The lamp by gate 3" not in body(api.get("/open311/v2/requests.json"))
+
+
+def test_a_wish_story_is_flaggable_and_removing_it_replaces_the_story(make_client, city):
+    from tests.wishes.helpers import make_wish
+    wid = make_wish(city, "completed", title="Story lamp")
+    public = body(as_user(make_client, None).get(f"/wishes/{wid}"))
+    assert "Delivered the lamp" in public and "Thank you!" in public  # the story (圆梦故事)
+    flag_with([city.resident_b, city.resident_a2, city.member_b], wish(wid))
+    staff = as_user(make_client, "staff_a")
+    assert staff.post(f"/moderation/wish/{wid}/remove", {"remove-reason": "A stranger's address"}).status_code == 303
+    w = wish(wid)
+    assert "Delivered the lamp" not in (w.fulfil_note or "") and "A stranger's address" in w.fulfil_note
+    assert case_of("wish", wid).original["fulfil_note"] == "Delivered the lamp"
+    assert case_of("wish", wid).original["thanks_note"] == "Thank you!"
+    wall = body(as_user(make_client, None).get("/wishes/?status=completed"))
+    assert "Story lamp" not in wall and "Delivered the lamp" not in wall
