@@ -122,7 +122,9 @@ def can_post_wish(user) -> bool:
 
 
 def can_claim_wish(user, wish) -> bool:
-    return wish.state == "published" and can_claim_any(user) and not is_wish_owner(user, wish)
+    # a wish hidden pending review (or removed) by moderators is not offered to claimants
+    return (wish.state == "published" and wish.moderation is None and can_claim_any(user)
+            and not is_wish_owner(user, wish))
 
 
 def can_release_wish(user, wish) -> bool:

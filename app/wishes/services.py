@@ -396,9 +396,11 @@ def claim(wish: Wish, actor: User, *, organisation_id: int | None = None,
         raise WishError(_l("This wish no longer exists."))
     if locked.state != "published":
         raise AlreadyClaimed(_l("This wish cannot be claimed now (it is: %(state)s).", state=locked.state_label))
+    if locked.moderation is not None:
+        raise AlreadyClaimed(_l("This wish is being reviewed after reports from residents and cannot be claimed now."))
     now = utcnow()
     result = db.session.execute(
-        update(Wish).where(Wish.id == wish.id, Wish.state == "published")
+        update(Wish).where(Wish.id == wish.id, Wish.state == "published", Wish.moderation.is_(None))
         .values(state="claimed", updated_at=now).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -211,3 +211,16 @@ def test_a_wish_story_is_flaggable_and_removing_it_replaces_the_story(make_clien
     assert case_of("wish", wid).original["thanks_note"] == "Thank you!"
     wall = body(as_user(make_client, None).get("/wishes/?status=completed"))
     assert "Story lamp" not in wall and "Delivered the lamp" not in wall
+
+
+def test_a_hidden_wish_offers_no_claim_and_a_direct_claim_is_refused(make_client, city, wish_id):
+    claimant = as_user(make_client, "member_a")
+    assert f'action="/wishes/{wish_id}/claim"' in body(claimant.get(f"/wishes/{wish_id}"))
+    flag_with([city.resident_b, city.resident_a2, city.member_b], wish(wish_id))
+    assert wish(wish_id).moderation == "hidden"
+    assert f'action="/wishes/{wish_id}/claim"' not in body(claimant.get(f"/wishes/{wish_id}"))
+    r = claimant.post(f"/wishes/{wish_id}/claim", {})
+    assert r.status_code == 303
+    # back on the wish's page, which now says why it cannot be seen (nor claimed)
+    assert "Hidden pending review" in body(claimant.get(r.headers["Location"]))
+    assert wish(wish_id).state == "published"
