@@ -25,6 +25,7 @@ from types import ModuleType
 DOMAINS: tuple[str, ...] = (
     "web", "accounts", "areas", "organisations", "uploads", "timeline", "audit",
     "wishes", "issues", "open311", "notifications", "cobuild", "members", "activities", "points",
+    "stations",
 )
 
 #: the modules a domain may have, in the order they are loaded
