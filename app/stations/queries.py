@@ -13,7 +13,7 @@ from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, role_areas
 from app.areas.models import Area, StaffingPost
 from app.extensions import db
 from app.members.models import MemberReport
-from app.stations.models import Booking, ServiceRequest, ServiceSlot, Station, StationService
+from app.stations.models import KINDS, Booking, ServiceRequest, ServiceSlot, Station, StationService
 from app.web.pagination import Page, keyset_page
 
 STATION_KEYS = [(Station.name, "asc"), (Station.id, "asc")]
@@ -49,9 +49,11 @@ def stations_page(*, community_id: int | None, other_than: int | None, cursor: s
 
 
 def services_of(station: Station) -> list[StationService]:
-    return list(db.session.scalars(select(StationService).where(StationService.station_id == station.id,
-                                                                StationService.active.is_(True))
-                                   .order_by(StationService.kind, StationService.id)))
+    """The station's services on offer: appointments first, then help at the door, then errands."""
+    rows = db.session.scalars(select(StationService).where(StationService.station_id == station.id,
+                                                           StationService.active.is_(True))
+                              .order_by(StationService.id))
+    return sorted(rows, key=lambda s: KINDS.index(s.kind))
 
 
 def coming_slots(service_ids: list[int], now: datetime) -> dict[int, tuple[list[ServiceSlot], int]]:

@@ -241,7 +241,9 @@ def _station_context(station: Station, refusal=None) -> dict:
     slots = queries.coming_slots([s.id for s in offered if s.kind == "appointment"], now)
     slot_ids = [slot.id for rows, _n in slots.values() for slot in rows]
     staff = is_station_staff(current_user, station)
-    return dict(station=station, offered=offered, slots=slots, now=now, refusal=refusal,
+    # a refused booking of a time no longer shown (it began meanwhile) is told above the services
+    loose = refusal if refusal is not None and refusal.value("slot") not in {str(i) for i in slot_ids} else None
+    return dict(station=station, offered=offered, slots=slots, now=now, refusal=refusal, loose_refusal=loose,
                 mine=queries.my_bookings_in(slot_ids, current_user.id), can_use=can_use_station(current_user, station),
                 staff=staff, recorder=is_station_recorder(current_user, station),
                 helper=is_station_helper(current_user, station),
