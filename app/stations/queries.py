@@ -105,16 +105,22 @@ def booking_options():
             selectinload(Booking.author), selectinload(Booking.station).selectinload(Station.community))
 
 
-def queue_page(station: Station, state: str, *, cursor: str | None, size: int) -> Page:
+def queue_page(station: Station, state: str, user, *, everything: bool, cursor: str | None, size: int) -> Page:
+    """The station's requests in ``state``: all of them for its staff (``everything``), for anyone else only those
+    they may take — a micro-grid's leader or team sees the requests of their micro-grid, never a neighbour's."""
     stmt = select(ServiceRequest).where(ServiceRequest.station_id == station.id, ServiceRequest.state == state)
+    if not everything:
+        stmt = stmt.where(helper_clause(user))
     return keyset_page(db.session, stmt.options(*request_options()), keys=QUEUE_KEYS, cursor=cursor, size=size)
 
 
-def queue_counts(station_id: int) -> dict[str, int]:
-    return dict(db.session.execute(
-        select(ServiceRequest.state, func.count(ServiceRequest.id))
-        .where(ServiceRequest.station_id == station_id, ServiceRequest.state.in_(("open", "taken", "done")))
-        .group_by(ServiceRequest.state)).tuples().all())
+def queue_counts(station_id: int, user=None) -> dict[str, int]:
+    """Requests of the station still in hand, per state (only those ``user`` may take, when given)."""
+    stmt = (select(ServiceRequest.state, func.count(ServiceRequest.id))
+            .where(ServiceRequest.station_id == station_id, ServiceRequest.state.in_(("open", "taken", "done"))))
+    if user is not None:
+        stmt = stmt.where(helper_clause(user))
+    return dict(db.session.execute(stmt.group_by(ServiceRequest.state)).tuples().all())
 
 
 def my_requests_page(user_id: int, *, cursor: str | None, size: int) -> Page:

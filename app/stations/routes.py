@@ -241,13 +241,15 @@ def _station_context(station: Station, refusal=None) -> dict:
     slots = queries.coming_slots([s.id for s in offered if s.kind == "appointment"], now)
     slot_ids = [slot.id for rows, _n in slots.values() for slot in rows]
     staff = is_station_staff(current_user, station)
+    helper = staff or is_station_helper(current_user, station)
     # a refused booking of a time no longer shown (it began meanwhile) is told above the services
     loose = refusal if refusal is not None and refusal.value("slot") not in {str(i) for i in slot_ids} else None
     return dict(station=station, offered=offered, slots=slots, now=now, refusal=refusal, loose_refusal=loose,
                 mine=queries.my_bookings_in(slot_ids, current_user.id), can_use=can_use_station(current_user, station),
                 staff=staff, recorder=is_station_recorder(current_user, station),
-                helper=is_station_helper(current_user, station),
-                counts=queries.queue_counts(station.id) if staff else {}, form=EmptyForm())
+                helper=helper,
+                counts=queries.queue_counts(station.id, None if staff else current_user)
+                if staff or helper else {}, form=EmptyForm())
 
 
 def _render_station(station: Station, refusal=None):
@@ -597,8 +599,11 @@ def queue(station_id: int):
     state = request.args.get("state", "open")
     if state not in ("open", "taken", "done"):
         state = "open"
-    page = queries.queue_page(station, state, cursor=request.args.get("after"), size=_page_size())
-    ctx = dict(station=station, state=state, page=page, now=utcnow(), counts=queries.queue_counts(station.id),
+    everything = is_station_staff(current_user, station)
+    page = queries.queue_page(station, state, current_user, everything=everything, cursor=request.args.get("after"),
+                              size=_page_size())
+    ctx = dict(station=station, state=state, page=page, now=utcnow(),
+               counts=queries.queue_counts(station.id, None if everything else current_user),
                next_url=url_for("stations.queue", station_id=station.id, state=state, after=page.next_cursor)
                if page.has_more else None, first_page=not request.args.get("after"))
     if wants_fragment() and request.args.get("after"):

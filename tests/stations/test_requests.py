@@ -102,10 +102,15 @@ def test_who_sees_and_who_handles(client, make_client, city):
     page = client.get(f"/stations/requests/{rid}").get_data(as_text=True)
     assert "I will take it" not in page and "Withdraw my request" in page
     assert client.post(f"/stations/requests/{rid}/take").status_code == 403
-    # the leader of another micro-grid of the same community does not take it
+    # the leader of another micro-grid of the same community neither sees nor takes it, not even in the queue
     leader2 = make_client()
     leader2.login("leader_a2")
     assert leader2.get(f"/stations/requests/{rid}").status_code == 404
+    queue = leader2.get(f"/stations/{built.station}/queue")
+    assert queue.status_code == 200 and f'id="request-{rid}"' not in queue.get_data(as_text=True)
+    own = make_client()
+    own.login("leader_a1")
+    assert f'id="request-{rid}"' in own.get(f"/stations/{built.station}/queue").get_data(as_text=True)
     # staff take it; another helper then cannot mark it done
     staff = make_client()
     staff.login("staff_a")
