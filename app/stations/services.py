@@ -410,6 +410,8 @@ def mark_booking(booking: Booking, actor: User, status: str, now: datetime | Non
     now = now or utcnow()
     if status not in ("attended", "missed"):
         raise StationError(_l("Please choose attended or missed."))
+    if booking.status == "cancelled":
+        raise StationError(_l("This booking was cancelled."))
     if not can_mark_booking(actor, booking):
         raise StationError(_l("Only the station's staff can mark this booking."))
     if now < booking.starts_at - MARK_EARLY:
