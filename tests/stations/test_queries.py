@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.stations import services
 from app.stations.models import StationService
@@ -66,3 +68,38 @@ def test_the_queue_is_paged_and_the_last_request_is_reachable(client, city, monk
             break
         url = match.group(1).replace("&amp;", "&")
     assert all(any(f'id="request-{rid}"' in t for t in seen) for rid in ids)
+
+
+def _walk(client, url, pattern) -> list[str]:
+    import re
+
+    pages = []
+    for _ in range(20):
+        text = client.get(url).get_data(as_text=True)
+        pages.append(text)
+        match = re.search(pattern, text)
+        if not match:
+            break
+        url = match.group(1).replace("&amp;", "&")
+    return pages
+
+
+def test_every_station_and_every_coming_time_is_reachable(client, city, monkeypatch, app):
+    from app.stations.models import Station
+
+    built = build_station(city)
+    monkeypatch.setitem(app.config, "STATION_PAGE_SIZE", 3)
+    for i in range(7):
+        services.create_station(city.staff_a, city.comm_a, services.StationInput(
+            name=f"Station {i:02d}", place="Here", opening_hours="Daily"))
+    service = db.session.get(StationService, built.appointment)
+    made = services.add_slots(service, city.staff_a, services.SlotInput(
+        day=(local_today() + timedelta(days=4)).isoformat(), start="08:00", end="12:00", length="30", capacity="1"))
+    db.session.commit()
+    client.login("resident_a")
+    pages = _walk(client, "/stations/", r'href="(/stations/\?after=[^"]+)"')
+    for station_id in db.session.scalars(select(Station.id)):
+        assert any(f'id="station-{station_id}"' in p for p in pages), station_id
+    pages = _walk(client, f"/stations/services/{service.id}", r'href="(/stations/services/\d+\?after=[^"]+)"')
+    for slot in made:
+        assert any(f'id="slot-{slot.id}"' in p for p in pages), slot.id
