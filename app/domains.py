@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "web", "accounts", "areas", "organisations", "uploads", "timeline", "audit",
     "wishes", "issues", "open311", "notifications", "cobuild", "members", "activities", "points",
     "moderation",
+    "stations",
 )
 
 #: the modules a domain may have, in the order they are loaded

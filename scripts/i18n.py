@@ -74,7 +74,7 @@ def domain_of(filename: str) -> str:
         name = parts[1]
         if name in {"accounts", "areas", "organisations", "wishes", "issues", "open311", "cobuild", "members",
                     "activities", "points", "dashboard", "notifications",
-                    "moderation", "audit"}:
+                    "moderation", "audit", "stations"}:
             return name
     return "core"
 

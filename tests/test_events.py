@@ -27,6 +27,8 @@ APP = Path(__file__).resolve().parent.parent / "app"
 WRAPPERS = {
     ("app/cobuild/services.py", "emit_item"): (0, "{}"),
     ("app/issues/services.py", "_transition"): (2, "issue.{}"),
+    ("app/stations/services.py", "_emit_booking"): (0, "{}"),
+    ("app/stations/services.py", "_emit_request"): (0, "{}"),
 }
 
 
@@ -129,7 +131,8 @@ def test_every_payload_is_a_frozen_keyword_only_dataclass_of_known_types(app):
         assert all(f.kw_only for f in dataclasses.fields(cls)), name
         assert {"subject_id", "actor_id", "area_id", "at"} <= {f.name for f in dataclasses.fields(cls)}, name
         assert name.split(".")[0] in {"wish", "issue", "account", "area", "organisation", "pairing", "open311",
-                                      "checklist", "member", "activity", "attendance", "points", "moderation"}, name
+                                      "checklist", "member", "activity", "attendance", "points", "moderation",
+                                      "station", "booking", "station_request"}, name
 
 
 # -- emit refuses what does not match -------------------------------------------------------------------------

@@ -32,12 +32,14 @@ DEFAULT_RULES: tuple[tuple[str, str, str, int], ...] = (
     ("checklist_done", "Co-building checklist item done (to the branch)", "event", 30),
     ("sentinel_accepted", "Sentinel report accepted", "event", 5),
     ("issue_resolved_satisfied", "Issue resolved by a leader, rated satisfied", "event", 10),
+    ("station_help", "Station request done and confirmed, as the helper", "event", 10),
 )
 DEFAULT_LABELS = frozenset(row[1] for row in DEFAULT_RULES)
 #: for the translation catalogue
 _LABEL_MSGIDS = (_l("Attested service hour"), _l("Wish completed, as the claimant"),
                  _l("Wish completed, as a team member"), _l("Co-building checklist item done (to the branch)"),
-                 _l("Sentinel report accepted"), _l("Issue resolved by a leader, rated satisfied"))
+                 _l("Sentinel report accepted"), _l("Issue resolved by a leader, rated satisfied"),
+                 _l("Station request done and confirmed, as the helper"))
 
 
 class PointRule(db.Model):

@@ -60,6 +60,8 @@ RULE_HELP = {
     "sentinel_accepted": _l("To the sentinel whose report was accepted."),
     "issue_resolved_satisfied": _l("To the grid or micro-grid leader who resolved an issue the resident rated "
                                    "satisfied."),
+    "station_help": _l("To the helper who took a station's help-at-the-door or errand request, when the resident "
+                       "confirms it was done."),
 }
 UNIT_LABELS = {"event": _l("points each time"), "hour": _l("points per hour")}
 

@@ -13,6 +13,8 @@ What earns what (``services.RULES``):
   branch's), when the item was the branch's to do.
 - ``issue.accepted`` of a report that came in through the sentinel channel: the sentinel who reported it.
 - ``issue.rated`` / ``issue.revisit`` "satisfied": the grid or micro-grid leader who resolved it.
+- ``station_request.confirmed``: the helper who took the station request (help given), whatever the rating — the
+  resident confirmed it was done.
 """
 from __future__ import annotations
 
@@ -131,3 +133,18 @@ def issue_rated(event: events.DomainEvent) -> None:
                            user_id=resolver.id, area_id=p.area_id, occurred_at=_occurred(event))
     services.announce([entry] if entry else [], rule=rule, cause=event.name, actor=event.actor,
                       source_type="issue", source_id=p.subject_id, area_id=p.area_id)
+
+
+@events.on("station_request.confirmed")
+def station_help_given(event: events.DomainEvent) -> None:
+    p = event.payload
+    if p.taker_id is None:
+        return
+    rule = services.rule_for("station_help")
+    if rule is None:
+        return
+    entry = services.award(rule, cause=event.name, source_type="station_request", source_id=p.subject_id,
+                           points=rule.points, user_id=p.taker_id, organisation_id=services.member_branch(p.taker_id),
+                           area_id=p.area_id, occurred_at=_occurred(event))
+    services.announce([entry] if entry else [], rule=rule, cause=event.name, actor=event.actor,
+                      source_type="station_request", source_id=p.subject_id, area_id=p.area_id)

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("stations", __name__, url_prefix="/stations")
