@@ -86,3 +86,159 @@ def init_sqlite(app) -> None:
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_connect)
         event.listen(db.engine, "before_cursor_execute", _sqlite_begin_before_write)
+
+
+# ---------------------------------------------------------------- read replica (DATABASE_URL_READ)
+#
+# Public lists (the wish wall, Open311's request list, figures and dashboards) may read from a replica of the primary
+# database. A route opts in with ``@reads_replica``; code inside a route or service can use ``with reading():``.
+# Only plain SELECTs go there: a SELECT … FOR UPDATE, every write, and every read after this request has written
+# go to the primary. Read-your-writes across requests: a request that wrote leaves a mark in the (signed) session
+# cookie, and for READ_YOUR_WRITES_SECONDS after it that browser's reads stay on the primary, so a person sees their
+# own change at once although the replica may lag a little. Without DATABASE_URL_READ all of this does nothing: every
+# read goes to the primary, as before.
+
+READ_ENGINE = "portal_read_engine"
+#: session key holding the time (epoch seconds) until which this browser reads from the primary
+READ_PRIMARY_UNTIL = "_rp"
+
+
+def read_engine():
+    """The replica's engine, or None when DATABASE_URL_READ is not set (or outside an app context)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    return current_app.extensions.get(READ_ENGINE)
+
+
+def _wrote() -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g._portal_wrote = True
+
+
+def _has_session_cookie() -> bool:
+    from flask import current_app, has_request_context
+
+    return has_request_context() and current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
+
+
+def _recently_wrote() -> bool:
+    """This browser wrote a moment ago (the mark in its session cookie): read from the primary."""
+    import time
+
+    from flask import session
+
+    if not _has_session_cookie():
+        return False  # no cookie, no mark (and an API client's answer does not start to vary on a cookie)
+    until = session.get(READ_PRIMARY_UNTIL)
+    return isinstance(until, int | float) and until > time.time()
+
+
+def replica_wanted() -> bool:
+    """True while reads may go to the replica: asked for (``reads_replica`` / ``reading``), a replica is configured,
+    this request has not written, and this browser has not written in the last READ_YOUR_WRITES_SECONDS."""
+    from flask import g
+
+    if read_engine() is None or not g.get("_portal_reading") or g.get("_portal_wrote"):
+        return False
+    if "_portal_recent_write" not in g:
+        g._portal_recent_write = _recently_wrote()
+    return not g._portal_recent_write
+
+
+def _route_reads(state) -> None:
+    """``do_orm_execute``: send a plain SELECT to the replica when the request reads from it; note every write."""
+    if state.is_insert or state.is_update or state.is_delete:
+        _wrote()
+        return
+    if not state.is_select:
+        text_ = str(getattr(state.statement, "text", "")).lstrip(" \t\n(").upper()
+        if text_ and not text_.startswith(("SELECT", "WITH", "SHOW", "EXPLAIN")):
+            _wrote()  # a text() statement that changes something
+        return
+    if "bind" in state.bind_arguments or not replica_wanted():
+        return
+    if getattr(state.statement, "_for_update_arg", None) is not None:
+        return  # a row lock is only meaningful on the primary
+    session = state.session
+    if session.new or session.dirty or session.deleted:
+        return  # pending changes are flushed to the primary before this SELECT: read them there
+    state.bind_arguments["bind"] = read_engine()
+
+
+def _after_flush(session, _context) -> None:
+    _wrote()
+
+
+def reads_replica(view):
+    """Route decorator: this page's (or answer's) SELECTs may go to the read replica, when one is configured.
+
+    Meant for public lists whose readers tolerate a lag of a few seconds. The signed-in person is loaded from the
+    primary first (a deactivated account or a changed password takes effect at once)."""
+    from functools import wraps
+
+    from flask import g
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if read_engine() is not None:
+            if _has_session_cookie():
+                from flask_login import current_user
+
+                _ = current_user.is_authenticated  # loads the person from the primary, before reads move away
+            g._portal_reading = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+class reading:  # noqa: N801 — used like a function: ``with reading(): …``
+    """``with reading(): rows = …`` — the SELECTs inside may go to the read replica (see ``reads_replica``)."""
+
+    def __enter__(self):
+        from flask import g
+
+        self._before = g.get("_portal_reading", False)
+        g._portal_reading = True
+        return self
+
+    def __exit__(self, *exc):
+        from flask import g
+
+        g._portal_reading = self._before
+        return False
+
+
+def _mark_recent_write(response):
+    """after_request: a request that wrote keeps this browser on the primary for READ_YOUR_WRITES_SECONDS."""
+    import time
+
+    from flask import current_app, g, session
+
+    if g.get("_portal_wrote") and _has_session_cookie():
+        seconds = int(current_app.config.get("READ_YOUR_WRITES_SECONDS", 0) or 0)
+        if seconds > 0:
+            session[READ_PRIMARY_UNTIL] = int(time.time()) + seconds
+    return response
+
+
+def init_read_replica(app) -> None:
+    """Create the replica's engine when DATABASE_URL_READ is set, and route reads as described above."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "do_orm_execute", _route_reads):
+        event.listen(Session, "do_orm_execute", _route_reads)
+        event.listen(Session, "after_flush", _after_flush)
+    url = app.config.get("DATABASE_URL_READ")
+    if not url:
+        return
+    if url.startswith("sqlite"):
+        options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    else:
+        options = {"pool_pre_ping": True}
+    app.extensions[READ_ENGINE] = create_engine(url, **options)
+    app.after_request(_mark_recent_write)
