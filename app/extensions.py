@@ -242,3 +242,43 @@ def init_read_replica(app) -> None:
         options = {"pool_pre_ping": True}
     app.extensions[READ_ENGINE] = create_engine(url, **options)
     app.after_request(_mark_recent_write)
+
+
+# ---------------------------------------------------------------- sessions signed by another key
+
+_BAD_SIGNATURE_LOG_EVERY = 600  # seconds: one warning per process and interval, however many cookies
+
+
+def init_sessions(app) -> None:
+    """Signed-cookie sessions, as Flask's own, that say so in the log when cookies signed with another key arrive.
+
+    Every host must sign with the same SECRET_KEY: a session cookie from a host with another key is refused here
+    (the person is signed out; their form "expires"). That happens once for everybody after the key is changed, and
+    all the time when the hosts behind a load balancer do not share the key — the warning names the cause."""
+    import time
+
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import BadSignature, SignatureExpired
+
+    class SessionInterface(SecureCookieSessionInterface):
+        last_warning = -float(_BAD_SIGNATURE_LOG_EVERY)
+
+        def open_session(self, app, request):
+            session = super().open_session(app, request)
+            raw = request.cookies.get(self.get_cookie_name(app))
+            if raw and not session and session is not None:
+                serializer = self.get_signing_serializer(app)
+                try:
+                    serializer.loads(raw, max_age=int(app.permanent_session_lifetime.total_seconds()))
+                except SignatureExpired:
+                    pass  # an old session: nothing wrong
+                except BadSignature:
+                    if time.monotonic() - SessionInterface.last_warning > _BAD_SIGNATURE_LOG_EVERY:
+                        SessionInterface.last_warning = time.monotonic()
+                        app.logger.warning(
+                            "A session cookie signed with another SECRET_KEY was refused (the person is signed "
+                            "out). After a change of the key this is expected for a while; otherwise the hosts "
+                            "behind the load balancer do not share one SECRET_KEY — set the same value on each.")
+            return session
+
+    app.session_interface = SessionInterface()
