@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import OperationalError
 
 # Stable constraint names so Alembic can create and drop them on SQLite and PostgreSQL alike.
 naming_convention = {
@@ -144,6 +145,8 @@ def replica_wanted() -> bool:
 
     if read_engine() is None or not g.get("_portal_reading") or g.get("_portal_wrote"):
         return False
+    if _replica_down():
+        return False
     if "_portal_recent_write" not in g:
         g._portal_recent_write = _recently_wrote()
     return not g._portal_recent_write
@@ -167,6 +170,33 @@ def _route_reads(state) -> None:
     if session.new or session.dirty or session.deleted:
         return  # pending changes are flushed to the primary before this SELECT: read them there
     state.bind_arguments["bind"] = read_engine()
+    from flask import g
+
+    g._portal_replica_used = True
+
+
+#: after the replica failed, this process reads from the primary for this long before trying it again
+REPLICA_RETRY_SECONDS = 30
+_REPLICA_DOWN = "portal_read_down_until"
+
+
+def _replica_down() -> bool:
+    import time
+
+    from flask import current_app
+
+    return current_app.extensions.get(_REPLICA_DOWN, 0) > time.monotonic()
+
+
+def _replica_failed(exc) -> None:
+    import time
+
+    from flask import current_app
+
+    current_app.extensions[_REPLICA_DOWN] = time.monotonic() + REPLICA_RETRY_SECONDS
+    current_app.logger.warning("The read replica (DATABASE_URL_READ) failed (%s: %s); reading from the primary "
+                               "for %s seconds.", type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
+                               REPLICA_RETRY_SECONDS)
 
 
 def _after_flush(session, _context) -> None:
@@ -184,13 +214,23 @@ def reads_replica(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if read_engine() is not None:
-            if _has_session_cookie():
-                from flask_login import current_user
+        if read_engine() is None:
+            return view(*args, **kwargs)
+        if _has_session_cookie():
+            from flask_login import current_user
 
-                _ = current_user.is_authenticated  # loads the person from the primary, before reads move away
-            g._portal_reading = True
-        return view(*args, **kwargs)
+            _ = current_user.is_authenticated  # loads the person from the primary, before reads move away
+        g._portal_reading = True
+        try:
+            return view(*args, **kwargs)
+        except OperationalError as exc:
+            if not g.pop("_portal_replica_used", False):
+                raise
+            # the replica is down or unreachable: this list only reads, so it is read again from the primary
+            db.session.rollback()
+            _replica_failed(exc)
+            g._portal_reading = False
+            return view(*args, **kwargs)
 
     return wrapper
 
@@ -238,8 +278,8 @@ def init_read_replica(app) -> None:
         return
     if url.startswith("sqlite"):
         options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    else:
-        options = {"pool_pre_ping": True}
+    else:  # a replica that does not answer costs a request a few seconds at most, then is left alone for a while
+        options = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
     app.extensions[READ_ENGINE] = create_engine(url, **options)
     app.after_request(_mark_recent_write)
 

@@ -149,3 +149,31 @@ def test_within_one_request_reads_after_a_write_go_to_the_primary(replicated):
 def test_without_a_replica_everything_reads_the_primary(app):
     with app.test_request_context("/wishes/"), reading():
         assert read_engine() is None and not replica_wanted()
+
+
+def test_a_replica_that_is_down_leaves_the_lists_on_the_primary(app, tmp_path, caplog):
+    """The list is read again from the primary (no 500), the log says so once, and the replica is left alone for a
+    while instead of costing every request a failed connection."""
+    import logging
+
+    from app.extensions import REPLICA_RETRY_SECONDS
+    from tests.scaleout.helpers import pg_base_url
+
+    primary_url, drop_primary = fresh_database(tmp_path, "primary")
+    unreachable = ("postgresql+psycopg://postgres@127.0.0.1:1/none" if pg_base_url()
+                   else f"sqlite:///{tmp_path / 'no-such-folder' / 'replica.sqlite3'}")
+    try:
+        with second_app({"SQLALCHEMY_DATABASE_URI": primary_url, "DATABASE_URL_READ": unreachable,
+                         "UPLOAD_DIR": str(tmp_path / "uploads")}) as other:
+            with other.app_context():
+                make_wish(build_city(), "published", title=PRIMARY_TITLE)
+                db.session.remove()
+            visitor = Client(other.test_client(), other)
+            with caplog.at_level(logging.WARNING):
+                first = visitor.get("/wishes/")
+                second = visitor.get("/open311/v2/requests.json")
+            assert first.status_code == 200 and PRIMARY_TITLE in first.get_data(as_text=True)
+            assert second.status_code == 200 and second.get_json() == []  # no issues reported: an empty list
+            assert caplog.text.count("read replica") == 1 and str(REPLICA_RETRY_SECONDS) in caplog.text
+    finally:
+        drop_primary()
