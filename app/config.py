@@ -111,6 +111,7 @@ CONFIGS = {"development": Config, "production": ProductionConfig, "testing": Tes
 
 # Variables read from the environment (documented in README.md).
 ENV_VARS = (
+    "APP_CONFIG",
     "SECRET_KEY",
     "DATABASE_URL",
     "DATABASE_URL_READ",
