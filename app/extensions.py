@@ -270,12 +270,12 @@ def init_read_replica(app) -> None:
     from sqlalchemy import create_engine, event
     from sqlalchemy.orm import Session
 
+    url = app.config.get("DATABASE_URL_READ")
+    if not url:
+        return  # no listener either: an ORM statement costs what it did (do_orm_execute hooks add work to each)
     if not event.contains(Session, "do_orm_execute", _route_reads):
         event.listen(Session, "do_orm_execute", _route_reads)
         event.listen(Session, "after_flush", _after_flush)
-    url = app.config.get("DATABASE_URL_READ")
-    if not url:
-        return
     if url.startswith("sqlite"):
         options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
     else:  # a replica that does not answer costs a request a few seconds at most, then is left alone for a while
