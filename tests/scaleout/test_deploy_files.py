@@ -19,7 +19,8 @@ GUNICORN_VARS = {"GUNICORN_BIND", "WEB_CONCURRENCY"}
 
 
 def _settings_named(text: str) -> set[str]:
-    return set(re.findall(r"`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`", text))
+    """Backquoted setting names; ``PORTAL_<NAME>`` is how the environment gives the setting ``NAME``."""
+    return {name.removeprefix("PORTAL_") for name in re.findall(r"`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`", text)}
 
 
 def test_every_setting_named_is_read_by_the_app_and_listed_in_the_readme():
