@@ -10,9 +10,10 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import extensions
 from app.accounts.scope import assignments, role_areas
 from app.areas.services import picker_from_values, picker_state
-from app.extensions import db, limiter, reads_replica
+from app.extensions import db, limiter
 from app.timeline.services import entries_for
 from app.timeutil import local_today
 from app.uploads.services import UploadError, check_image, has_file
@@ -68,7 +69,7 @@ def _my_street_id() -> int | None:
 
 
 @bp.get("/")
-@reads_replica
+@extensions.reads_replica
 def wall():
     status = request.args.get("status", "published")
     if status not in WALL_STATUSES:
