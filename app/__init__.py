@@ -54,6 +54,10 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     db.init_app(app)
     init_sqlite(app)
+    from app.extensions import init_read_replica, init_sessions  # several hosts: a replica, one signing key
+
+    init_read_replica(app)
+    init_sessions(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

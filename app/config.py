@@ -6,17 +6,38 @@ import secrets
 from pathlib import Path
 
 
-def _instance_secret(instance_path: str) -> str:
-    """Read ``instance/secret_key``, creating it with a random value on first run (never committed)."""
+def _instance_secret(instance_path: str, *, may_create: bool = True) -> str:
+    """Read ``instance/secret_key``, creating it with a random value on first run (never committed).
+
+    ``may_create=False`` (production): a key generated here would be this host's alone, and every other host would
+    refuse the sessions and forms it signs — so the key must be given (SECRET_KEY), or the file put in place."""
     path = Path(instance_path) / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        key = path.read_text().strip()
+        if key:
+            return key
+    if not may_create:
+        raise ConfigurationError(
+            f"APP_CONFIG=production and no SECRET_KEY: set SECRET_KEY in the environment (the same value on every "
+            f"host that serves this portal; e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'), or "
+            f"copy one deployment-wide key into {path}. A key generated on this host alone would sign sessions and "
+            f"forms that the other hosts refuse: people would be signed out, and their forms would \"expire\", "
+            f"whenever the load balancer sent them to another host.")
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def _database_url(url: str) -> str:
+    """SQLAlchemy's name for psycopg 3: ``postgres://`` and ``postgresql://`` (as hosting providers write them)."""
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -31,6 +52,10 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled by load_config
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: a read replica of the primary database, for public lists and dashboards (app.extensions.reads_replica)
+    DATABASE_URL_READ: str | None = None
+    #: after a request that wrote, that browser reads from the primary for this long (the replica may lag)
+    READ_YOUR_WRITES_SECONDS = 10
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # generous, so that one oversized photo (a 20 MB camera file) reaches the form's own "at most 5 MB" message
     # instead of the bare 413 page that loses what was typed; each photo is still capped at UPLOAD_MAX_BYTES
@@ -86,8 +111,10 @@ CONFIGS = {"development": Config, "production": ProductionConfig, "testing": Tes
 
 # Variables read from the environment (documented in README.md).
 ENV_VARS = (
+    "APP_CONFIG",
     "SECRET_KEY",
     "DATABASE_URL",
+    "DATABASE_URL_READ",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_SINGLE_WORKER",
     "PUBLIC_BASE_URL",
@@ -150,12 +177,9 @@ def load_config(app, config: str | dict | None) -> None:
     if env.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = env["SECRET_KEY"]
     if env.get("DATABASE_URL"):
-        url = env["DATABASE_URL"]
-        if url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url[len("postgres://"):]
-        elif url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        app.config["SQLALCHEMY_DATABASE_URI"] = url
+        app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(env["DATABASE_URL"])
+    if env.get("DATABASE_URL_READ"):
+        app.config["DATABASE_URL_READ"] = env["DATABASE_URL_READ"]
     if env.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if env.get("RATELIMIT_SINGLE_WORKER"):
@@ -181,11 +205,18 @@ def load_config(app, config: str | dict | None) -> None:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path, may_create=name != "production")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.sqlite3")
+    if app.config.get("DATABASE_URL_READ"):
+        app.config["DATABASE_URL_READ"] = _database_url(str(app.config["DATABASE_URL_READ"]))
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+        if name == "production":
+            app.logger.warning(
+                "UPLOAD_DIR is not set: photos are stored in %s, on this host only. With several hosts, point "
+                "UPLOAD_DIR at a volume they all mount (NFS), or photos will be missing on the others.",
+                app.config["UPLOAD_DIR"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: one connection per thread; the busy timeout lets concurrent writers queue instead of failing.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30, "check_same_thread": False}}

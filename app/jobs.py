@@ -8,8 +8,12 @@ Each domain registers its jobs:
 
 A job must be idempotent (a second run changes nothing) and safe when two hosts run it at once: update rows
 with a condition on their current state (``UPDATE … WHERE state = 'claimed' AND …``) or lock them with
-``FOR UPDATE SKIP LOCKED``. On PostgreSQL the whole run additionally holds an advisory lock, so a second host
-simply waits its turn and then finds nothing left to do.
+``FOR UPDATE SKIP LOCKED``. Each job additionally runs under a lock, so a second host (or an overlapping run on
+one host) simply waits its turn and then finds nothing left to do: on PostgreSQL an advisory lock (other writers
+are not held up), on SQLite the database's write lock, taken before the job's first read (BEGIN IMMEDIATE; without
+it the job's reads would see the database as it was before the other run's changes, see app/extensions.py).
+The lock also covers a job that creates what is missing, where two inserts meet at a unique key: only the run that
+created the row reports it (points.close_periods announced a closed month twice before it had this lock on SQLite).
 """
 from __future__ import annotations
 
@@ -47,16 +51,25 @@ class JobResult:
     error: str | None = None
 
 
+def _lock(dialect: str) -> None:
+    """Wait until no other run holds the jobs' lock, then hold it until this transaction ends."""
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    elif dialect == "sqlite":
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        if not dbapi_connection.in_transaction:  # (a test's shared connection already holds one)
+            dbapi_connection.execute("BEGIN IMMEDIATE")  # waits under the busy timeout while another run writes
+
+
 def run_all(now: datetime | None = None, only: str | None = None) -> list[JobResult]:
     now = now or utcnow()
     results: list[JobResult] = []
-    is_pg = db.engine.dialect.name == "postgresql"
+    dialect = db.engine.dialect.name
     for _, name, fn in list(_jobs):
         if only and name != only:
             continue
         try:
-            if is_pg:  # transaction-level: released by the commit or rollback below
-                db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+            _lock(dialect)  # transaction-level: released by the commit or rollback below
             changes = fn(now) or []
             db.session.commit()
             results.append(JobResult(name, list(changes)))

@@ -5,7 +5,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import client_ip, csrf, db, limiter
+from app.extensions import client_ip, csrf, db, limiter, reads_replica
 from app.open311 import (
     admin,  # noqa: F401 — the key administration pages attach to admin_bp
     bp,
@@ -131,7 +131,7 @@ def service_def(service_code: str, fmt: str):
 @per_key
 def requests(fmt: str):
     if request.method == "GET":
-        return render(fmt, "service_requests", geo.list_requests(request.args))
+        return _list_requests(fmt)
     if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise ApiError(400, _("Send the request as application/x-www-form-urlencoded, as the GeoReport v2 "
                               "specification says."))
@@ -152,6 +152,11 @@ def requests(fmt: str):
     response.headers["Location"] = external_url("open311.request_doc", service_request_id=issue.id, fmt=fmt)
     response.headers["X-Open311-Token"] = record.token
     return response
+
+
+@reads_replica
+def _list_requests(fmt: str):
+    return render(fmt, "service_requests", geo.list_requests(request.args))
 
 
 @bp.get(f"/requests/<service_request_id>.{FMT}")

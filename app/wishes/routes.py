@@ -10,6 +10,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import extensions
 from app.accounts.scope import assignments, role_areas
 from app.areas.services import picker_from_values, picker_state
 from app.extensions import db, limiter
@@ -69,6 +70,7 @@ def _my_street_id() -> int | None:
 
 
 @bp.get("/")
+@extensions.reads_replica
 def wall():
     status = request.args.get("status", "published")
     if status not in WALL_STATUSES:
