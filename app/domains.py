@@ -24,7 +24,8 @@ from types import ModuleType
 
 DOMAINS: tuple[str, ...] = (
     "web", "accounts", "areas", "organisations", "uploads", "timeline", "audit",
-    "wishes", "issues", "open311", "notifications", "cobuild", "members", "activities", "points",
+    "wishes", "issues", "open311", "notifications", "cobuild", "members", "activities", "points", "scenarios",
+    "dashboard",
 )
 
 #: the modules a domain may have, in the order they are loaded
