@@ -13,8 +13,9 @@ import json
 from collections import Counter, defaultdict
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.dashboard import metrics
@@ -104,6 +105,39 @@ def refresh(source_name: str, entity_id: int | None) -> None:
     else:
         record.rows = encoded
     db.session.flush()
+
+
+#: (source, id) of the things an event touched in the current transaction: counted again just before the commit,
+#: because a service may still add rows after its event (a rating is written after ``issue.rated``)
+TOUCHED = "dashboard_touched"
+
+
+def follow(source_name: str, entity_id: int | None) -> None:
+    """An event changed the thing: count it now, and once more just before the transaction commits."""
+    if entity_id is None:
+        return
+    refresh(source_name, entity_id)
+    db.session.info.setdefault(TOUCHED, set()).add((source_name, entity_id))
+
+
+def settle(session=None) -> None:
+    session = session or db.session
+    touched = session.info.pop(TOUCHED, None)
+    for source_name, entity_id in sorted(touched or ()):
+        refresh(source_name, entity_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session) -> None:
+    if session.info.get(TOUCHED):
+        settle(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous) -> None:
+    # a savepoint rolled back inside a larger transaction keeps the list: its things are counted again at the commit
+    if not previous.nested:
+        session.info.pop(TOUCHED, None)
 
 
 BATCH = 2000

@@ -10,7 +10,7 @@ metrics.register_defaults()
 
 def _subscribe(src: metrics.Source) -> None:
     def follow(event: events.DomainEvent) -> None:
-        rollup.refresh(src.name, event.subject_id)
+        rollup.follow(src.name, event.subject_id)
 
     follow.__name__ = f"rollup_{src.name}"
     for name in src.events:
