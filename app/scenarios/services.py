@@ -45,9 +45,9 @@ def _check(name, dimension, kind, description, current: Scenario | None = None) 
     return name, dimension, kind, description
 
 
-def _emit(name: str, actor, scenario: Scenario) -> None:
-    events.emit(name, actor=actor, subject=scenario, area_id=None, title=scenario.name, dimension=scenario.dimension,
-                kind=scenario.kind, active=scenario.active)
+def _fields(scenario: Scenario) -> dict:
+    return {"area_id": None, "title": scenario.name, "dimension": scenario.dimension, "kind": scenario.kind,
+            "active": scenario.active}
 
 
 def create_scenario(actor, *, name, dimension, kind, description="") -> Scenario:
@@ -55,7 +55,7 @@ def create_scenario(actor, *, name, dimension, kind, description="") -> Scenario
     scenario = Scenario(name=name, dimension=dimension, kind=kind, description=description)
     db.session.add(scenario)
     db.session.flush()
-    _emit("scenario.created", actor, scenario)
+    events.emit("scenario.created", actor=actor, subject=scenario, **_fields(scenario))
     return scenario
 
 
@@ -66,7 +66,7 @@ def update_scenario(scenario: Scenario, actor, *, name, dimension, kind, descrip
         return False
     scenario.name, scenario.dimension, scenario.kind, scenario.description, scenario.active = new
     db.session.flush()
-    _emit("scenario.updated", actor, scenario)
+    events.emit("scenario.updated", actor=actor, subject=scenario, **_fields(scenario))
     return True
 
 
