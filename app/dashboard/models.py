@@ -48,6 +48,21 @@ class FigureSource(db.Model):
     rows: Mapped[str] = mapped_column(Text, default="[]")
 
 
+class AreaSnapshot(db.Model):
+    """A current-state figure of an area (issues overdue now), counted for every area by the scheduled job so the
+    page reads one row however many issues the city has. The city's own row is always written: its ``computed_at``
+    says how fresh the snapshot is."""
+
+    __tablename__ = "area_snapshot"
+    __table_args__ = (UniqueConstraint("area_id", "metric", name="uq_area_snapshot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 DIMENSIONS = ("facilities", "data_sharing", "scenarios", "co_governance")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
@@ -47,6 +47,7 @@ class Summary:
 
     f: Figures
     overdue: int = 0
+    overdue_counted_at: datetime | None = None
     microgrids: int = 0
     microgrids_complete: int = 0
 
@@ -214,12 +215,29 @@ def children(area: Area) -> list[Area]:
     return list(db.session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.name, Area.id)))
 
 
-def overdue_now(area: Area, now=None) -> int:
+#: a snapshot of "overdue now" older than this is not trusted: the page counts by itself instead
+SNAPSHOT_MAX_AGE = timedelta(minutes=15)
+
+
+def overdue_now(area: Area, now=None) -> tuple[int, datetime | None]:
+    """(issues overdue now in the area, when it was counted — None: just now). Read from the job's snapshot
+    (one row) when it is fresh, else counted on the spot with the (state, due_at) index."""
+    from app.dashboard.models import AreaSnapshot
     from app.issues.models import ACTIVE_STATES, Issue
 
-    return db.session.scalar(
+    now = now or utcnow()
+    root_id = area.ancestor_ids[0] if area.ancestor_ids else area.id
+    rows = dict((aid, (value, at)) for aid, value, at in db.session.execute(
+        select(AreaSnapshot.area_id, AreaSnapshot.value, AreaSnapshot.computed_at)
+        .where(AreaSnapshot.metric == "issue.overdue", AreaSnapshot.area_id.in_({area.id, root_id}))))
+    root = rows.get(root_id)
+    if root is not None and now - root[1] <= SNAPSHOT_MAX_AGE:
+        value, _at = rows.get(area.id, (0, root[1]))
+        return value, root[1]
+    live = db.session.scalar(
         select(func.count(Issue.id)).join(Area, Area.id == Issue.area_id)
-        .where(Issue.state.in_(ACTIVE_STATES), Issue.due_at < (now or utcnow()), Area.in_subtree(area.path))) or 0
+        .where(Issue.state.in_(ACTIVE_STATES), Issue.due_at < now, Area.in_subtree(area.path))) or 0
+    return live, None
 
 
 def _complete_microgrids():
@@ -254,7 +272,9 @@ def staffing_by_community(street: Area) -> dict[int, tuple[int, int]]:
 
 def summary(area: Area, period: Period) -> Summary:
     total, complete = staffing(area)
-    return Summary(figures(area, period), overdue=overdue_now(area), microgrids=total, microgrids_complete=complete)
+    overdue, counted_at = overdue_now(area)
+    return Summary(figures(area, period), overdue=overdue, overdue_counted_at=counted_at, microgrids=total,
+                   microgrids_complete=complete)
 
 
 TREND_METRICS = ("issue.received", "issue.resolved", "wish.posted", "wish.completed")

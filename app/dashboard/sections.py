@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -161,7 +162,10 @@ def issues(ctx: Context) -> Section | None:
              definition=_("Resolved issues handled at micro-grid, grid or community level ÷ resolved issues.")),
         Line(_("Overdue now"), s.overdue,
              definition=_("Issues still waiting to be accepted or resolved whose time limit has passed, as of now "
-                          "(not limited to the period)."),
+                          "(not limited to the period).") + (
+                 " " + _("Counted at %(time)s by the scheduled job.", time=format_datetime(s.overdue_counted_at,
+                                                                                             "HH:mm"))
+                 if s.overdue_counted_at is not None else ""),
              link=(url_for("issues.index", view="area", overdue="1") if ctx.links.get("issues") else None)),
     ]
     f = s.f

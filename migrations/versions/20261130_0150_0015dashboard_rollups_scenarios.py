@@ -1,4 +1,4 @@
-"""dashboard: daily roll-up rows (daily_figure), what each thing added (figure_source), the evaluation index weights; scenario library (scenario, scenario_adoption)
+"""dashboard: daily roll-up rows (daily_figure), current-state snapshots (area_snapshot), what each thing added (figure_source), the evaluation index weights; scenario library (scenario, scenario_adoption)
 
 Revision ID: 0015dashboard
 Revises: 0012points
@@ -42,6 +42,16 @@ def upgrade():
     with op.batch_alter_table('scenario', schema=None) as batch_op:
         batch_op.create_index('ix_scenario_active_name', ['active', 'name'], unique=False)
 
+    op.create_table('area_snapshot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.Column('metric', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_area_snapshot_area_id_area'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_area_snapshot')),
+    sa.UniqueConstraint('area_id', 'metric', name='uq_area_snapshot')
+    )
     op.create_table('daily_figure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('area_id', sa.Integer(), nullable=False),
@@ -99,6 +109,7 @@ def downgrade():
 
     op.drop_table('evaluation_weight')
     op.drop_table('daily_figure')
+    op.drop_table('area_snapshot')
     with op.batch_alter_table('scenario', schema=None) as batch_op:
         batch_op.drop_index('ix_scenario_active_name')
 

@@ -90,9 +90,22 @@ def test_overdue_now_and_staffing(known):
         if issue.is_overdue():
             overdue["b" if issue.area_id == c.micro_b1.id else "a"] += 1
     assert overdue["b"] == 1  # I4 waits past its acceptance limit
-    assert queries.overdue_now(c.street_b) == 1
-    assert queries.overdue_now(c.street_a) == overdue["a"]
-    assert queries.overdue_now(c.city) == overdue["a"] + 1
+    assert queries.overdue_now(c.street_b) == (1, None)  # no snapshot yet: counted on the spot
+    assert queries.overdue_now(c.street_a) == (overdue["a"], None)
+    assert queries.overdue_now(c.city) == (overdue["a"] + 1, None)
+    # the job's snapshot gives the same numbers, read from one row per area
+    from app.dashboard.jobs import snapshot
+    from app.timeutil import utcnow
+
+    now = utcnow()
+    assert snapshot(now)[0].startswith(f"{overdue['a'] + 1} issue(s) overdue now")
+    db.session.commit()
+    assert queries.overdue_now(c.street_b, now) == (1, now)
+    assert queries.overdue_now(c.street_a, now) == (overdue["a"], now)
+    assert queries.overdue_now(c.city, now) == (overdue["a"] + 1, now)
+    assert queries.overdue_now(c.comm_a2, now) == (0, now)
+    # a stale snapshot is not trusted
+    assert queries.overdue_now(c.street_b, now + queries.SNAPSHOT_MAX_AGE + timedelta(minutes=1))[1] is None
     # "1+1+3": micro A1 complete, micro A2 short of a volunteer
     for post, n in (("backbone", 1), ("liaison", 1), ("volunteer", 3)):
         for i in range(n):
