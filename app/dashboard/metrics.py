@@ -46,11 +46,30 @@ _sources: dict[str, Source] = {}
 
 
 def source(name: str, *, model: type, events: Iterable[str]) -> Callable:
+    """Register a source and follow its events at once (whichever domain registers it, in whatever order)."""
+
     def register(fn: Callable[[list[int]], dict[int, list[Row]]]) -> Callable:
-        _sources[name] = Source(name, model, tuple(events), fn)
+        if name in _sources:
+            return fn
+        src = Source(name, model, tuple(events), fn)
+        _sources[name] = src
+        _follow(src)
         return fn
 
     return register
+
+
+def _follow(src: Source) -> None:
+    from app import events as app_events
+
+    def follow(event) -> None:
+        from app.dashboard import rollup
+
+        rollup.follow(src.name, event.subject_id)
+
+    follow.__name__ = f"rollup_{src.name}"
+    for event_name in src.events:
+        app_events.on(event_name)(follow)
 
 
 def sources() -> list[Source]:
