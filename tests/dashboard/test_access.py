@@ -129,3 +129,21 @@ def test_bounded_sql_at_every_level(city, cats, client, queries, level):
         assert client.get(url).status_code == 200
     assert len(more) == len(few)
     assert len(more) <= 30  # a community adds its evaluation index (its street ranked: ~10 statements)
+
+
+def test_every_page_renders_in_chinese(city, cats, client):
+    zh = {"Accept-Language": "zh-CN"}
+    issues.report_issue(reporter=city.resident_a, category=cats["street_light"], description="Lamp",
+                        area=city.micro_a1)
+    db.session.commit()
+    client.login("admin")
+    for url in ("/dashboard/weights", f"/dashboard/{city.city.id}", f"/dashboard/{city.comm_a.id}",
+                f"/dashboard/{city.street_a.id}/ranking", "/scenarios/", "/figures/", f"/figures/{city.street_a.id}",
+                f"/dashboard/{city.city.id}?period=custom&start=2026-05-01&end=2026-01-01"):
+        r = client.get(url, headers=zh)
+        assert r.status_code == 200, url
+        assert '<html lang="zh-CN">' in r.get_data(as_text=True)
+    r = client.post("/dashboard/weights", {"facilities": "50", "data_sharing": "30", "scenarios": "10",
+                                           "co_governance": "5"}, headers=zh)
+    page = client.get(r.headers["Location"].split("#")[0], headers=zh).get_data(as_text=True)
+    assert "权重合计为 95%" in page
