@@ -68,8 +68,9 @@ def _apply(deltas: dict[Key, list[int]]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=["area_id", "metric", "day", "key"],
         set_={"count": DailyFigure.count + stmt.excluded.count, "total": DailyFigure.total + stmt.excluded.total})
+    # in one order, so two transactions touching the same rows wait for each other instead of deadlocking
     db.session.execute(stmt, [{"area_id": a, "metric": m, "day": d, "key": k, "count": c, "total": t}
-                              for (a, m, d, k), (c, t) in deltas.items()])
+                              for (a, m, d, k), (c, t) in sorted(deltas.items())])
     # rows that went back to nothing are removed, so the table is exactly what a rebuild writes
     negative = [k for k, (c, t) in deltas.items() if c < 0 or t < 0]
     if negative:
