@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.areas.models import Area
 from app.dashboard.models import AreaSnapshot
@@ -32,11 +32,18 @@ def count_overdue(now: datetime) -> dict[int, int]:
 
 @job("dashboard.snapshot", order=90)
 def snapshot(now: datetime) -> list[str]:
+    """Count again; the rows are rewritten (their ``computed_at`` tells the pages the count is fresh), and a change
+    is reported only when a number moved."""
     counts = count_overdue(now)
+    before = dict(db.session.execute(select(AreaSnapshot.area_id, AreaSnapshot.value)
+                                     .where(AreaSnapshot.metric == OVERDUE)).all())
+    if before == counts:
+        db.session.execute(update(AreaSnapshot).where(AreaSnapshot.metric == OVERDUE).values(computed_at=now))
+        return []
     db.session.execute(delete(AreaSnapshot).where(AreaSnapshot.metric == OVERDUE))
     if counts:
         db.session.execute(AreaSnapshot.__table__.insert(), [
             {"area_id": a, "metric": OVERDUE, "value": n, "computed_at": now} for a, n in counts.items()])
-    total = sum(n for a, n in counts.items() if a in set(db.session.scalars(
-        select(Area.id).where(Area.parent_id.is_(None)))))
+    roots = set(db.session.scalars(select(Area.id).where(Area.parent_id.is_(None))))
+    total = sum(n for a, n in counts.items() if a in roots)
     return [f"{total} issue(s) overdue now, counted for {len(counts)} area(s)"]
