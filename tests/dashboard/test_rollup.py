@@ -8,18 +8,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.cobuild import services as cobuild
+from app.cobuild.models import ChecklistItem
+from app.cobuild.services import ItemInput
 from app.dashboard import rollup
 from app.errors import DomainError
 from app.extensions import db
 from app.issues import services as issues
 from app.issues.models import Issue
+from app.members import services as members
+from app.members.models import MemberReport
 from app.timeutil import local_today
 from app.wishes import services as wishes
 from app.wishes.models import Wish
 from app.wishes.services import WishInput
 
 OPS = ("report", "accept", "reject", "start", "resolve", "rate_ok", "rate_bad", "escalate",
-       "post", "approve", "claim", "release", "fulfil", "confirm", "withdraw")
+       "post", "approve", "claim", "release", "fulfil", "confirm", "withdraw",
+       "member_report", "member_confirm", "member_refuse",
+       "item_propose", "item_agree", "item_done", "item_evaluate", "item_cancel")
 
 
 def _reporter(c, area):
@@ -90,6 +97,38 @@ def _do(c, cats, op: str, pick: int) -> None:
         wish = _one(Wish, ("pending", "published"), pick)
         if wish is not None:
             wishes.withdraw(wish, wish.wisher)
+    elif op == "member_report":
+        member, area = ((c.member_a, c.micro_a2), (c.member_b, c.micro_b1))[pick % 2]
+        members.report(member, area, "Building 3", ["volunteering"], "")
+    elif op in ("member_confirm", "member_refuse"):
+        row = _one(MemberReport, ("pending",), pick)
+        if row is not None:
+            staff_ = c.staff_b if row.community_id == c.comm_b.id else c.staff_a
+            (members.confirm(row, staff_) if op == "member_confirm" else members.refuse(row, staff_, "Not here"))
+    elif op == "item_propose":
+        pairing, actor = ((c.pairing_a, c.staff_a), (c.pairing_a, c.agency_admin_a), (c.pairing_b, c.staff_b))[pick % 3]
+        cobuild.propose(actor, pairing, "need", ItemInput(title=f"Need {pick}", description="Chairs",
+                                                         target_date=local_today() + timedelta(days=30)))
+    elif op == "item_agree":
+        item = _one(ChecklistItem, ("proposed",), pick)
+        if item is not None:
+            a = c.pairing_a.id == item.pairing_id
+            other = (c.agency_admin_a if a else c.agency_admin_b) if item.agency_agreed_at is None else (
+                c.staff_a if a else c.staff_b)
+            cobuild.agree(other, item)
+    elif op == "item_done":
+        item = _one(ChecklistItem, ("agreed", "in_progress"), pick)
+        if item is not None:
+            cobuild.mark_done(c.agency_admin_a if item.pairing_id == c.pairing_a.id else c.agency_admin_b, item,
+                              "Delivered")
+    elif op == "item_evaluate":
+        item = _one(ChecklistItem, ("done",), pick)
+        if item is not None:
+            cobuild.evaluate(c.staff_a if item.pairing_id == c.pairing_a.id else c.staff_b, item, 1 + pick % 5, "ok")
+    elif op == "item_cancel":
+        item = _one(ChecklistItem, ("proposed", "agreed"), pick)
+        if item is not None:
+            cobuild.cancel(c.staff_a if item.pairing_id == c.pairing_a.id else c.staff_b, item, "No longer needed")
 
 
 def _run(c, cats, steps) -> None:
@@ -102,9 +141,9 @@ def _run(c, cats, steps) -> None:
         db.session.expire_all()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           derandomize=True)
-@given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 50)), min_size=5, max_size=30))
+@given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 50)), min_size=5, max_size=40))
 def test_incremental_roll_up_equals_a_rebuild(city, cats, steps):
     rollup.rebuild()
     _run(city, cats, steps)
