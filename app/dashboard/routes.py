@@ -26,6 +26,11 @@ def _period() -> tuple[Period, PeriodError | None]:
         return Period.of("this_month"), e
 
 
+def _period_args() -> dict:
+    """The period part of the query (what a redirect carries on), nothing else."""
+    return {k: v for k, v in request.args.items() if k in ("period", "start", "end")}
+
+
 def _home_area(user) -> Area | None:
     if is_city_admin(user):
         return queries.city_root()
@@ -69,7 +74,7 @@ def index():
     home = _home_area(current_user)
     if home is None:
         abort(403)
-    return redirect(url_for("dashboard.show", area_id=home.id, **request.args.to_dict()))
+    return redirect(url_for("dashboard.show", area_id=home.id, **_period_args()))
 
 
 @bp.get("/dashboard/<int:area_id>")
@@ -120,7 +125,7 @@ def export(area_id):
     area = _area(area_id)
     period, error = _period()
     if error is not None:
-        return redirect(url_for("dashboard.show", area_id=area.id, **request.args.to_dict()))
+        return redirect(url_for("dashboard.show", area_id=area.id, **_period_args()))
     s = queries.summary(area, period)
     ctx = sections.Context(area, period, s, {})
     kids = queries.children(area)
@@ -139,7 +144,7 @@ def ranking_export(area_id):
         abort(404)
     period, error = _period()
     if error is not None:
-        return redirect(url_for("dashboard.ranking", area_id=area.id, **request.args.to_dict()))
+        return redirect(url_for("dashboard.ranking", area_id=area.id, **_period_args()))
     data = spreadsheets.ranking(area, period, evaluation.ranking(area, period), evaluation.weights())
     return _xlsx(data, f"ranking-{area.id}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 

@@ -100,7 +100,7 @@ def edit(scenario_id):
     return _render_edit(scenario, pop_refusal(scenario))
 
 
-@bp.post("/<int:scenario_id>")
+@bp.post("/<int:scenario_id>/edit")
 @login_required
 def update(scenario_id):
     scenario = load(Scenario, scenario_id, lambda u, _s: can_view_scenarios(u))

@@ -118,3 +118,22 @@ def test_index_formulas_are_on_the_page(city, client):
         "custom", date(2026, 1, 29), date(2026, 2, 28))
     assert Period.of("this_month", date(2026, 3, 15)).previous() == Period(
         "custom", date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_city_admin_edits_a_scenario_and_takes_it_out(city, client):
+    common, _specific = _catalogue(city)
+    client.login("admin")
+    url = f"/scenarios/{common[0].id}"
+    assert client.get(url).status_code == 200
+    r = client.post(f"{url}/edit", {"name": "治安防控（升级版）", "dimension": "facilities", "kind": "common",
+                                    "description": "", "active": ""})
+    assert r.status_code == 303
+    db.session.expire_all()
+    changed = db.session.get(Scenario, common[0].id)
+    assert (changed.name, changed.dimension, changed.active) == ("治安防控（升级版）", "facilities", False)
+    r = client.post(f"{url}/edit", {"name": common[1].name, "dimension": "facilities", "kind": "common"})
+    assert r.status_code == 303 and db.session.get(Scenario, common[0].id).name == "治安防控（升级版）"
+    client.logout()
+    client.login("staff_a")  # a scenario out of the catalogue is not offered to communities any more
+    assert "治安防控（升级版）" not in client.get("/scenarios/").get_data(as_text=True)
+    assert client.post(f"{url}/edit", {"name": "x", "dimension": "facilities", "kind": "common"}).status_code == 403
