@@ -23,6 +23,7 @@ demo_cli = AppGroup("demo", help="The demo city.")
 users_cli = AppGroup("users", help="Accounts.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (run every few minutes from cron or a timer).")
 i18n_cli = AppGroup("i18n", help="Translations.")
+dashboard_cli = AppGroup("dashboard", help="The dashboard's daily roll-up.")
 
 
 @demo_cli.command("seed")
@@ -94,6 +95,18 @@ def jobs_run(only: str | None) -> None:
             click.echo(f"{result.name}: nothing to do")
     if failed:
         sys.exit(1)
+
+
+@dashboard_cli.command("rebuild")
+def dashboard_rebuild() -> None:
+    """Count every figure again from the source tables (the event subscribers keep it up to date in between)."""
+    from app.dashboard.rollup import rebuild
+
+    load_domain_modules("subscribers")
+    counted = rebuild()
+    db.session.commit()
+    for name, n in counted.items():
+        click.echo(f"{name}: {n} counted")
 
 
 @i18n_cli.command("compile")

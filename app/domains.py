@@ -24,9 +24,8 @@ from types import ModuleType
 
 DOMAINS: tuple[str, ...] = (
     "web", "accounts", "areas", "organisations", "uploads", "timeline", "audit",
-    "wishes", "issues", "open311", "notifications", "cobuild", "members", "activities", "points",
-    "moderation",
-    "stations",
+    "wishes", "issues", "open311", "notifications", "cobuild", "members", "activities", "points", "scenarios",
+    "dashboard", "moderation", "stations",
 )
 
 #: the modules a domain may have, in the order they are loaded

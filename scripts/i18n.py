@@ -73,7 +73,7 @@ def domain_of(filename: str) -> str:
     if len(parts) >= 2 and parts[0] in ("app", "templates") and (SRC.parent.parent / parts[0] / parts[1]).is_dir():
         name = parts[1]
         if name in {"accounts", "areas", "organisations", "wishes", "issues", "open311", "cobuild", "members",
-                    "activities", "points", "dashboard", "notifications",
+                    "activities", "points", "dashboard", "scenarios", "notifications",
                     "moderation", "audit", "stations"}:
             return name
     return "core"

@@ -132,7 +132,7 @@ def test_every_payload_is_a_frozen_keyword_only_dataclass_of_known_types(app):
         assert {"subject_id", "actor_id", "area_id", "at"} <= {f.name for f in dataclasses.fields(cls)}, name
         assert name.split(".")[0] in {"wish", "issue", "account", "area", "organisation", "pairing", "open311",
                                       "checklist", "member", "activity", "attendance", "points", "moderation",
-                                      "station", "booking", "station_request"}, name
+                                      "station", "booking", "station_request", "scenario", "dashboard"}, name
 
 
 # -- emit refuses what does not match -------------------------------------------------------------------------

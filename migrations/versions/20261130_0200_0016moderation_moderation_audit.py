@@ -1,7 +1,7 @@
 """moderation: flags and moderation cases, a moderation column on wishes and issues; audit log page indexes
 
 Revision ID: 0016moderation
-Revises: 0013stations
+Revises: 0015dashboard
 Create Date: 2026-11-30 02:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016moderation'
-down_revision = '0013stations'
+down_revision = '0015dashboard'
 branch_labels = None
 depends_on = None
 

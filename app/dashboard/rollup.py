@@ -1,0 +1,216 @@
+"""Keeping the daily roll-up: incrementally after each event, or rebuilt from the source tables.
+
+Incremental (``refresh``): the thing's rows now (``Source.rows``) minus the rows it had added before (kept in
+``FigureSource``), added to ``DailyFigure`` for its area and every area above it with one upsert (``INSERT … ON
+CONFLICT DO UPDATE``, safe when two requests touch the same row at once).
+
+Rebuild (``rebuild``): empty both tables, then every thing of every source, in batches of ids; the finest rows are
+added up in memory, written, and then added up level by level towards the city.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date
+
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area
+from app.dashboard import metrics
+from app.dashboard.models import DailyFigure, FigureSource
+from app.extensions import db
+
+Key = tuple[int, str, date, str]  # area_id, metric, day, key
+
+
+def _insert():
+    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(DailyFigure)
+
+
+def _ancestors(area_ids: set[int]) -> dict[int, list[int]]:
+    """area id → ids from the root down to it (one query)."""
+    if not area_ids:
+        return {}
+    rows = db.session.execute(select(Area.id, Area.path).where(Area.id.in_(area_ids)))
+    return {aid: [int(p) for p in path.strip("/").split("/") if p] for aid, path in rows}
+
+
+def _fine(rows: list) -> Counter:
+    out: Counter = Counter()
+    for day, area, metric, key, count, total in rows:
+        out[(area, metric, day, key, "c")] += count
+        out[(area, metric, day, key, "t")] += total
+    return out
+
+
+def _deltas(old: list, new: list) -> dict[Key, list[int]]:
+    diff = _fine(new)
+    diff.subtract(_fine(old))
+    fine: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for (area, metric, day, key, part), value in diff.items():
+        if value:
+            fine[(area, metric, day, key)][0 if part == "c" else 1] += value
+    lineage = _ancestors({k[0] for k in fine})
+    out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for (area, metric, day, key), (count, total) in fine.items():
+        for anc in lineage.get(area, [area]):
+            out[(anc, metric, day, key)][0] += count
+            out[(anc, metric, day, key)][1] += total
+    return {k: v for k, v in out.items() if v[0] or v[1]}
+
+
+def _apply(deltas: dict[Key, list[int]]) -> None:
+    if not deltas:
+        return
+    stmt = _insert()
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["area_id", "metric", "day", "key"],
+        set_={"count": DailyFigure.count + stmt.excluded.count, "total": DailyFigure.total + stmt.excluded.total})
+    # in one order, so two transactions touching the same rows wait for each other instead of deadlocking
+    db.session.execute(stmt, [{"area_id": a, "metric": m, "day": d, "key": k, "count": c, "total": t}
+                              for (a, m, d, k), (c, t) in sorted(deltas.items())])
+    # rows that went back to nothing are removed, so the table is exactly what a rebuild writes
+    negative = [k for k, (c, t) in deltas.items() if c < 0 or t < 0]
+    if negative:
+        db.session.execute(delete(DailyFigure).where(
+            DailyFigure.area_id.in_({k[0] for k in negative}), DailyFigure.metric.in_({k[1] for k in negative}),
+            DailyFigure.day.in_({k[2] for k in negative}), DailyFigure.count == 0, DailyFigure.total == 0))
+
+
+def _encode(rows: list) -> str:
+    return json.dumps(sorted([d.isoformat(), a, m, k, c, t] for d, a, m, k, c, t in rows), separators=(",", ":"))
+
+
+def _decode(text: str) -> list:
+    return [(date.fromisoformat(d), a, m, k, c, t) for d, a, m, k, c, t in json.loads(text or "[]")]
+
+
+def refresh(source_name: str, entity_id: int | None) -> None:
+    """The thing changed: replace its contribution (called by the subscribers, in the same transaction)."""
+    src = metrics.get(source_name)
+    if src is None or entity_id is None:
+        return
+    db.session.flush()
+    new = [r for r in src.rows([entity_id]).get(entity_id, []) if r[0] is not None]
+    record = db.session.scalar(select(FigureSource).where(FigureSource.source == source_name,
+                                                          FigureSource.entity_id == entity_id))
+    old = _decode(record.rows) if record is not None else []
+    encoded = _encode(new)
+    if record is not None and record.rows == encoded:
+        return
+    _apply(_deltas(old, new))
+    if record is None:
+        db.session.add(FigureSource(source=source_name, entity_id=entity_id, rows=encoded))
+    else:
+        record.rows = encoded
+    db.session.flush()
+
+
+#: (source, id) of the things an event touched in the current transaction: counted again just before the commit,
+#: because a service may still add rows after its event (a rating is written after ``issue.rated``)
+TOUCHED = "dashboard_touched"
+
+
+def follow(source_name: str, entity_id: int | None) -> None:
+    """An event changed the thing: count it now, and once more just before the transaction commits."""
+    if entity_id is None:
+        return
+    refresh(source_name, entity_id)
+    db.session.info.setdefault(TOUCHED, set()).add((source_name, entity_id))
+
+
+def settle(session=None) -> None:
+    session = session or db.session
+    touched = session.info.pop(TOUCHED, None)
+    for source_name, entity_id in sorted(touched or ()):
+        refresh(source_name, entity_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session) -> None:
+    if session.info.get(TOUCHED):
+        settle(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous) -> None:
+    # a savepoint rolled back inside a larger transaction keeps the list: its things are counted again at the commit
+    if not previous.nested:
+        session.info.pop(TOUCHED, None)
+
+
+BATCH = 2000
+
+
+def rebuild(batch: int = BATCH) -> dict[str, int]:
+    """Throw the roll-up away and count everything again from the source tables. Returns things per source."""
+    db.session.execute(delete(DailyFigure))
+    db.session.execute(delete(FigureSource))
+    fine: Counter = Counter()
+    counted: dict[str, int] = {}
+    for src in metrics.sources():
+        pk = src.model.id
+        last = 0
+        n = 0
+        while True:
+            ids = list(db.session.scalars(select(pk).where(pk > last).order_by(pk).limit(batch)))
+            if not ids:
+                break
+            last = ids[-1]
+            contributions = src.rows(ids)
+            records = []
+            for eid, rows in contributions.items():
+                rows = [r for r in rows if r[0] is not None]
+                if not rows:
+                    continue
+                n += 1
+                records.append({"source": src.name, "entity_id": eid, "rows": _encode(rows)})
+                for day, area, metric, key, count, total in rows:
+                    fine[(area, metric, day, key, "c")] += count
+                    fine[(area, metric, day, key, "t")] += total
+            if records:
+                db.session.execute(FigureSource.__table__.insert(), records)
+        counted[src.name] = n
+    level: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for (area, metric, day, key, part), value in fine.items():
+        level[(area, metric, day, key)][0 if part == "c" else 1] += value
+    del fine
+    # the areas' parents, deepest first, so each level is added to the one above it
+    parent_of = dict(db.session.execute(select(Area.id, Area.parent_id)).all())
+    depth_of = dict(db.session.execute(select(Area.id, func.length(Area.path))).all())
+    written = level
+    # walk up: each area's rows add to its parent's; a child's path is longer than its parent's, so going from
+    # the longest path to the shortest finishes every area before its parent is read
+    by_area: dict[int, list[Key]] = defaultdict(list)
+    for k in written:
+        by_area[k[0]].append(k)
+    order = sorted(depth_of, key=lambda a: -depth_of[a])
+    for area in order:
+        keys = by_area.pop(area, None)
+        if not keys:
+            continue
+        parent = parent_of.get(area)
+        if parent is None:
+            continue
+        for (_a, metric, day, key) in keys:
+            c, t = written[(area, metric, day, key)]
+            pk = (parent, metric, day, key)
+            if pk not in written:
+                by_area[parent].append(pk)
+            written[pk][0] += c
+            written[pk][1] += t
+    rows = [{"area_id": a, "metric": m, "day": d, "key": k, "count": c, "total": t}
+            for (a, m, d, k), (c, t) in written.items() if c or t]
+    for i in range(0, len(rows), 5000):
+        db.session.execute(DailyFigure.__table__.insert(), rows[i:i + 5000])
+    db.session.flush()
+    return counted
+
+
+def snapshot() -> dict[Key, tuple[int, int]]:
+    """Every roll-up row (for tests and for checking a roll-up against a rebuild)."""
+    return {(r.area_id, r.metric, r.day, r.key): (r.count, r.total)
+            for r in db.session.execute(select(DailyFigure.area_id, DailyFigure.metric, DailyFigure.day,
+                                               DailyFigure.key, DailyFigure.count, DailyFigure.total))}

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
