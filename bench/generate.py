@@ -165,7 +165,7 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
     from app.points.models import PointBalance, PointEntry
     from app.points.services import ensure_rules, hour_points
     from app.timeline.models import TimelineEntry
-    from app.timeutil import local_today
+    from app.timeutil import local_today, utcnow
     from app.wishes.models import DEFAULT_CATEGORIES, Wish, WishClaim, WishClaimMember
 
     if scale_name not in SCALES:
@@ -177,7 +177,8 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
     t0 = time.perf_counter()
     rng = random.Random(seed)
     today = local_today()
-    now = datetime.combine(today, datetime.min.time()) + timedelta(hours=2)  # naive UTC, 10:00 in Asia/Shanghai
+    # the start of the current UTC day: nothing lies in the future, and the same seed gives the same city all day
+    now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     ensure_default_categories()
     rules = {r.code: r for r in ensure_rules()}
     db.session.flush()
