@@ -186,8 +186,8 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
                                                 IssueCategory.accept_hours, IssueCategory.resolve_hours,
                                                 IssueCategory.requires_mediation)))
     conn = db.session.connection()
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA synchronous = OFF")
+    if conn.dialect.name == "sqlite" and not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("PRAGMA synchronous = OFF")  # this connection only, for the load
     w = Writer(conn)
     deferred = w.drop_indexes([TimelineEntry.__table__, Issue.__table__, PointEntry.__table__,
                                Attendance.__table__, Wish.__table__, User.__table__])
@@ -531,7 +531,9 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
             reporter, rname, rphone = None, _name(rng), f"138{rng.randrange(10000000, 99999999)}"
         level = default_level
         active = state in ("reported", "accepted", "in_progress")
-        created = ago(365, 0) if not active else ago(20)
+        # long enough ago that every step after the report (at most a day to accept, two weeks to resolve, three
+        # days to rate) lies in the past
+        created = ago(365, 20) if not active else ago(20, 2)
         if iid == 1 or (active and rng.random() < 0.3):
             mid = first_mg if iid == 1 else mid
         t = created
@@ -571,16 +573,12 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
                 version += 1
                 if state in ("resolved", "closed"):
                     resolved = started + timedelta(hours=rng.uniform(1, resolve_h))
-                    if resolved > now:
-                        resolved = now - timedelta(minutes=30)
                     resolution, resolve_count = "已处理完毕", 1
                     tl_batch.append(tl("issue", iid, resolved, handler_actor, "resolved", "in_progress", "resolved",
                                        resolution))
                     version += 1
                     if state == "closed":
                         closed = resolved + timedelta(hours=rng.uniform(1, 72))
-                        if closed > now:
-                            closed = now
                         version += 1
                         if rng.random() < 0.15:
                             close_reason = "no_rating"
@@ -700,8 +698,10 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
                                   f"'{pk[0].name}'), coalesce(max({pk[0].name}), 1)) FROM "
                                   f"{w.prep.format_table(table)}"))
         db.session.commit()
-        db.session.execute(text("ANALYZE"))
+    # statistics for the query planner, as after any bulk load (PostgreSQL's autovacuum would gather them later;
+    # SQLite only when told — a deployment runs ``PRAGMA optimize`` now and then)
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
-    done("commit" + (", sequences and ANALYZE" if w.pg else ""))
+    done("commit, statistics" + (", sequences" if w.pg else ""))
     echo(f"scale {scale_name}: {sum(w.counts.values()):,} rows in {time.perf_counter() - t0:.1f} s")
     return dict(w.counts)
