@@ -26,6 +26,8 @@ def test_tiny_city_counts_keys_and_states():
     from app.accounts.models import User
     from app.activities.models import Activity, Attendance
     from app.areas.models import Area
+    from app.cobuild.models import STATES as ITEM_STATES
+    from app.cobuild.models import ChecklistItem
     from app.issues.models import STATES as ISSUE_STATES
     from app.issues.models import Issue, IssueRating
     from app.organisations.models import Organisation
@@ -76,6 +78,10 @@ def test_tiny_city_counts_keys_and_states():
         1 for s in wishes.values() if s in ("claimed", "fulfilled", "completed"))
     assert db.session.scalar(select(func.count()).select_from(Wish).where(
         Wish.state == "published", Wish.published_at.is_(None))) == 0
+
+    items = dict(db.session.execute(select(ChecklistItem.id, ChecklistItem.state)).all())
+    assert set(items.values()) == set(ITEM_STATES)
+    assert last_states("checklist_item") == items
 
     issues = dict(db.session.execute(select(Issue.id, Issue.state)).all())
     assert set(issues.values()) == set(ISSUE_STATES)
