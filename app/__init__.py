@@ -96,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from app.cli import dashboard_cli, demo_cli, i18n_cli, jobs_cli, users_cli
+    from app.cli import bench_cli, dashboard_cli, demo_cli, i18n_cli, jobs_cli, users_cli
 
-    for group in (demo_cli, users_cli, jobs_cli, i18n_cli, dashboard_cli):
+    for group in (demo_cli, users_cli, jobs_cli, i18n_cli, dashboard_cli, bench_cli):
         app.cli.add_command(group)

@@ -24,6 +24,7 @@ users_cli = AppGroup("users", help="Accounts.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (run every few minutes from cron or a timer).")
 i18n_cli = AppGroup("i18n", help="Translations.")
 dashboard_cli = AppGroup("dashboard", help="The dashboard's daily roll-up.")
+bench_cli = AppGroup("bench", help="Benchmark data: a generated city of the size asked.")
 
 
 @demo_cli.command("seed")
@@ -114,3 +115,18 @@ def i18n_compile() -> None:
     """Build the compiled catalogue from i18n/ (also done by make)."""
     script = Path(__file__).resolve().parent.parent / "scripts" / "i18n.py"
     subprocess.run([sys.executable, str(script), "build"], check=True)
+
+
+@bench_cli.command("generate")
+@click.option("--scale", type=click.Choice(["city", "town", "tiny"]), default="town", show_default=True,
+              help="city: 300,000 accounts, 1,000,000 issues; town: a twentieth of it; tiny: every state once.")
+@click.option("--seed", default=12, show_default=True, help="Seed of the generator (same seed, same city).")
+def bench_generate(scale: str, seed: int) -> None:
+    """Fill an empty, upgraded database with a generated city (bulk inserts; COPY on PostgreSQL)."""
+    from bench.generate import GenerationRefused, generate
+
+    try:
+        generate(scale, seed=seed, echo=click.echo)
+    except GenerationRefused as e:
+        db.session.rollback()
+        raise click.ClickException(str(e)) from None

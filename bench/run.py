@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Benchmarks, reported as ratios measured side by side in one run (machines are noisy; absolute times are not).
 
-    make bench            # or: .venv/bin/python bench/run.py [--microgrids 6000]
+    make bench            # or: .venv/bin/python bench/run.py [--scale town|city|tiny] [--duration 5] [--only PAGE]
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_city make bench   # on PostgreSQL
 
+0. Throughput (bench/throughput.py): the portal on a generated city (``flask --app wsgi bench generate``, done first
+   when the database is empty) and a bare Flask + SQLAlchemy + Jinja page (bench/baseline.py), both under gunicorn
+   with the same workers, driven in turn by wrk at 16 connections; per key page requests/s, p50/p95/p99, the ratio
+   to the baseline measured just before it, SQL statements and compressed bytes.
 1. Subtree query at Lianyuan's scale (≈ 25,000 neighbour groups): the materialised-path range scan we use vs a
    LIKE prefix and a recursive CTE walking parent_id — the "whole subtree" question every scoped list asks.
 2. Page weight: compressed bytes of each role's home page with its CSS/JS, against the 50 KB weak-4G budget.
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import re
 import statistics
 import sys
@@ -137,7 +143,23 @@ def bench_page_weight(app) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--microgrids", type=int, default=25000)
+    parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "town"), choices=("city", "town", "tiny"))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
+                        help="the portal's database (default: SQLite under instance/, one file per scale)")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")),
+                        help="seconds of each wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "5200")),
+                        help="the portal listens here, the baseline on the next port")
+    parser.add_argument("--only", default="", help="run only the pages whose name contains this")
+    parser.add_argument("--throughput-only", action="store_true", help="skip the subtree and page-weight parts")
     args = parser.parse_args()
+    from bench.throughput import run_throughput
+
+    run_throughput(args)
+    if args.throughput_only:
+        return
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
                       "SECRET_KEY": "bench", "UPLOAD_DIR": str(tmp / "uploads")})

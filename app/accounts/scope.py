@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from flask import g, has_request_context
 from sqlalchemy import false, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import RoleAssignment, User
 from app.areas.models import Area
@@ -29,7 +29,8 @@ def assignments(user) -> list[RoleAssignment]:
             db.session.scalars(
                 select(RoleAssignment)
                 .where(RoleAssignment.user_id == user.id)
-                .options(selectinload(RoleAssignment.area), selectinload(RoleAssignment.organisation))
+                # the area and organisation of a role are one row each: joined, not a round trip each
+                .options(joinedload(RoleAssignment.area), joinedload(RoleAssignment.organisation))
             )
         )
     return cache[user.id]

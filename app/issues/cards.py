@@ -38,7 +38,7 @@ def my_issue_queue(user) -> HomeCard | None:
 def awaiting_my_rating(user) -> HomeCard | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    waiting = (Issue.state == "resolved", mine_clause(user))
+    waiting = (mine_clause(user, Issue.state == "resolved"),)
     rows = list(db.session.scalars(select(Issue).where(*waiting)
                                    .order_by(Issue.resolved_at.desc(), Issue.id.desc()).limit(5)))
     if not rows:

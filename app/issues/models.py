@@ -207,12 +207,15 @@ class Issue(db.Model):
         CheckConstraint(
             "channel IN ('web','visit','phone','wechat','hotline','sentinel','open311')", name="channel"),
         CheckConstraint("supporters_count >= 0", name="supporters_count"),
-        # my queue: handler area + level, overdue first (due_at), stable by id
-        Index("ix_issue_handler_level_due", "handler_area_id", "level", "due_at", "id"),
+        # my queue: handler area + level + active state (each branch of the queue's OR finds its rows by index;
+        # app/issues/queries.py), overdue first (due_at), stable by id
+        Index("ix_issue_handler_level_state", "handler_area_id", "level", "state", "due_at", "id"),
         Index("ix_issue_assignee_due", "assignee_id", "due_at", "id"),
         # area lists: scoped by area, newest first; filters on state / level / category / channel
         Index("ix_issue_area_created", "area_id", "created_at", "id"),
         Index("ix_issue_state_created", "state", "created_at", "id"),
+        # newest first across the city (the Open311 list): read in index order, stopped at the limit
+        Index("ix_issue_created", "created_at", "id"),
         Index("ix_issue_category_state_created", "category_id", "state", "created_at"),
         # the escalation job and the overdue filter
         Index("ix_issue_state_due", "state", "due_at"),
@@ -331,11 +334,14 @@ class Issue(db.Model):
         return None if self.resident_without_account else self.reporter
 
     @classmethod
-    def resident_is(cls, user_id: int):
-        """SQL: the issue is for ``user_id`` (the same rule as ``resident_id``; each branch uses an index)."""
-        return or_(cls.on_behalf_of_id == user_id,
+    def resident_is(cls, user_id: int, *also):
+        """SQL: the issue is for ``user_id`` (the same rule as ``resident_id``; each branch uses an index).
+
+        ``also``: further conditions, repeated in each branch — outside the OR, a condition with an index of its
+        own (the state) could make the database walk every issue in that state instead."""
+        return or_(and_(cls.on_behalf_of_id == user_id, *also),
                    and_(cls.reporter_id == user_id, cls.on_behalf_of_id.is_(None),
-                        cls.channel.not_in(RECORDED_CHANNELS), cls.reporter_name.is_(None)))
+                        cls.channel.not_in(RECORDED_CHANNELS), cls.reporter_name.is_(None), *also))
 
     @property
     def is_recorded(self) -> bool:

@@ -56,12 +56,16 @@ def queue_clause(user):
         levels = QUEUE_LEVELS.get(a.role)
         if levels and a.area is not None:
             parts.append(and_(Issue.level.in_(levels), Issue.handler_area_id.in_(_subtree(a.area))))
-    return and_(Issue.state.in_(ACTIVE_STATES), or_(*parts))
+    # the state filter goes into each branch: every branch is then served by its own index (assignee, or handler
+    # area + level) — a state filter outside the OR let the planner walk every active issue of the city instead
+    active = Issue.state.in_(ACTIVE_STATES)
+    return or_(*(and_(active, part) for part in parts))
 
 
-def mine_clause(user):
-    """The issues this user is the resident of (``Issue.resident_is``); 代录 shows up in the resident's list."""
-    return Issue.resident_is(user.id)
+def mine_clause(user, *also):
+    """The issues this user is the resident of (``Issue.resident_is``, with ``also`` in each of its branches);
+    代录 shows up in the resident's list."""
+    return Issue.resident_is(user.id, *also)
 
 
 def public_clause():

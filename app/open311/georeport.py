@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
 from app.areas.models import Area
 from app.extensions import db
 from app.moderation.models import publicly_listed
 from app.open311.formats import xml_safe
 from app.open311.models import ApiKey, Open311Request
-from app.timeutil import iso_local, local_date_to_utc, utcnow
+from app.timeutil import local_date_to_utc, local_zone, utcnow
 from app.web.params import parse_id
 from app.web.routes import external_url
 
@@ -159,8 +159,23 @@ def discovery() -> dict:
 
 
 # -- requests: output ---------------------------------------------------------------------------------------
-def _state_note(issue) -> str:
-    note = f"{issue.state}: {issue.state_label}"
+def _state_label(state: str, close_reason: str | None) -> str:
+    """The issue's state as the portal names it (``Issue.state_label``), from the two columns it depends on."""
+    from app.issues.models import action_label, state_label
+
+    if state == "closed" and close_reason == "no_rating":
+        return action_label("auto_closed")
+    return state_label(state)
+
+
+def _state_note(issue, labels: dict | None = None) -> str:
+    key = (issue.state, issue.close_reason)
+    label = labels.get(key) if labels is not None else None
+    if label is None:
+        label = _state_label(*key)
+        if labels is not None:
+            labels[key] = label
+    note = f"{issue.state}: {label}"
     if issue.state == "duplicate" and issue.duplicate_of_id:
         note += " " + _("(same as request %(id)s)", id=issue.duplicate_of_id)
     if issue.state == "rejected" and issue.reject_reason:
@@ -182,25 +197,47 @@ def _public_coordinate(value: float | None) -> float | None:
     return round(value, PUBLIC_COORDINATE_DECIMALS) if value is not None else None
 
 
-def request_item(issue, extra: Open311Request | None) -> dict:
+class _Constants:
+    """What every request of one answer shares — a category's name and notice, a state's label, the timezone —
+    looked up and translated once per answer instead of once per request (an answer has up to 1,000)."""
+
+    def __init__(self):
+        from app.issues.models import IssueCategory
+
+        self.categories: dict[int, tuple[str, str, str]] = {
+            c.id: (c.label, c.code, service_notice(c)) for c in db.session.scalars(select(IssueCategory))}
+        self.states: dict[tuple, str] = {}
+        self.zone = local_zone()
+
+    def iso(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(self.zone).isoformat(timespec="seconds")
+
+
+def request_item(issue, extra: Open311Request | None, constants: _Constants) -> dict:
+    """One request of an answer, from a row of ``_fetch`` (the issue's columns with its places' names)."""
     from app.issues.models import public_status
 
     status = public_status(issue)
-    area = issue.area
+    name, code, notice = constants.categories[issue.category_id]
+    iso = constants.iso
     return {
         "service_request_id": str(issue.id),
         "status": status,
-        "status_notes": _state_note(issue),
-        "service_name": issue.category.label,
-        "service_code": issue.category.code,
+        "status_notes": _state_note(issue, constants.states),
+        "service_name": name,
+        "service_code": code,
         "description": issue.description,
-        "agency_responsible": issue.handler_area.name if issue.handler_area is not None else None,
-        "service_notice": service_notice(issue.category),
-        "requested_datetime": iso_local(issue.created_at),
-        "updated_datetime": iso_local(_updated(issue, status)),
-        "expected_datetime": iso_local(issue.resolve_due_at) if status == "open" else None,
-        "address": issue.address or (area.name if area is not None else None),
-        "address_id": area.code if area is not None else None,
+        "agency_responsible": issue.handler_name,
+        "service_notice": notice,
+        "requested_datetime": iso(issue.created_at),
+        "updated_datetime": iso(_updated(issue, status)),
+        "expected_datetime": iso(issue.resolve_due_at) if status == "open" else None,
+        "address": issue.address or issue.area_name,
+        "address_id": issue.area_code,
         "zipcode": None,
         "lat": _public_coordinate(issue.lat),
         "long": _public_coordinate(issue.lon),
@@ -216,8 +253,25 @@ def _public_issues():
 
     return (select(Issue).join(IssueCategory, Issue.category_id == IssueCategory.id)
             .where(IssueCategory.public.is_(True), or_(Issue.state != "rejected", Issue.channel == "open311"),
-                   publicly_listed(Issue))
-            .options(selectinload(Issue.area), selectinload(Issue.handler_area)))
+                   publicly_listed(Issue)))
+
+
+#: the columns of an issue that a request's output reads (the rest of the row is never fetched)
+_ITEM_COLUMNS = ("id", "category_id", "description", "address", "lat", "lon", "state", "duplicate_of_id",
+                 "reject_reason", "close_reason", "created_at", "updated_at", "resolved_at", "closed_at",
+                 "resolve_due_at")
+
+
+def _fetch(stmt) -> list:
+    """The rows the output needs, in one query: the issue's columns and the names of its place and handler area
+    (plain rows, not ORM objects: an answer has up to 1,000 requests)."""
+    from app.issues.models import Issue
+
+    place, handler = aliased(Area), aliased(Area)
+    stmt = (stmt.with_only_columns(*(getattr(Issue, name) for name in _ITEM_COLUMNS), place.name.label("area_name"),
+                                   place.code.label("area_code"), handler.name.label("handler_name"))
+            .outerjoin(place, place.id == Issue.area_id).outerjoin(handler, handler.id == Issue.handler_area_id))
+    return list(db.session.execute(stmt))
 
 
 def _with_extras(issues: list) -> list[dict]:
@@ -226,17 +280,18 @@ def _with_extras(issues: list) -> list[dict]:
     if ids:
         extras = {r.issue_id: r for r in db.session.scalars(select(Open311Request).where(
             Open311Request.issue_id.in_(ids)))}
-    return [request_item(i, extras.get(i.id)) for i in issues]
+    constants = _Constants()
+    return [request_item(i, extras.get(i.id), constants) for i in issues]
 
 
 def get_request(raw_id: str) -> list[dict]:
     from app.issues.models import Issue
 
     issue_id = parse_id(raw_id)
-    issue = db.session.scalar(_public_issues().where(Issue.id == issue_id)) if issue_id else None
-    if issue is None:
+    rows = _fetch(_public_issues().where(Issue.id == issue_id)) if issue_id else []
+    if not rows:
         raise ApiError(404, _("Service request %(id)s was not found.", id=xml_safe(raw_id)[:40]))
-    return _with_extras([issue])
+    return _with_extras(rows)
 
 
 def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
@@ -324,7 +379,7 @@ def list_requests(args: Mapping[str, str]) -> list[dict]:
         elif statuses == {"closed"}:
             stmt = stmt.where(Issue.state.not_in(OPEN_STATES))
     stmt = stmt.order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
-    return _with_extras(list(db.session.scalars(stmt)))
+    return _with_extras(_fetch(stmt))
 
 
 def find_token(token: str) -> list[dict]:

@@ -1,6 +1,8 @@
 """Wire the shared web layer into the app: login, errors, assets, headers, compression, template helpers."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -40,13 +42,38 @@ def _expose_policies(app: Flask) -> None:
                 app.jinja_env.globals[attr] = getattr(module, attr)
 
 
+#: the all-digit patterns the pages use, as strftime patterns: they read the same in every locale, so a list of
+#: rows formats each time directly instead of asking Babel for the locale's calendar once per value
+_NUMERIC_PATTERNS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "HH:mm": "%H:%M", "yyyy-MM-dd": "%Y-%m-%d"}
+
+
+def _dt(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A naive-UTC time in the deployment's timezone (the ``dt`` filter)."""
+    if not value:
+        return ""
+    pattern = _NUMERIC_PATTERNS.get(fmt)
+    if pattern is None:
+        return format_datetime(value, fmt)
+    return to_local(value).strftime(pattern)
+
+
+def _d(value, fmt: str = "yyyy-MM-dd") -> str:
+    """A day (the ``d`` filter); a time is first put in the deployment's timezone."""
+    if not value:
+        return ""
+    pattern = _NUMERIC_PATTERNS.get(fmt)
+    if pattern is None:
+        return format_date(value, fmt)
+    return (to_local(value) if isinstance(value, datetime) else value).strftime(pattern)
+
+
 def _time_span(start, end) -> str:
     """A time window for people: "2026-12-02 19:00–21:00" within one local day, both ends in full otherwise."""
     if not start or not end:
-        return format_datetime(start or end, "yyyy-MM-dd HH:mm") if (start or end) else ""
+        return _dt(start or end) if (start or end) else ""
     if to_local(start).date() == to_local(end).date():
-        return f"{format_datetime(start, 'yyyy-MM-dd HH:mm')}–{format_datetime(end, 'HH:mm')}"
-    return f"{format_datetime(start, 'yyyy-MM-dd HH:mm')} – {format_datetime(end, 'yyyy-MM-dd HH:mm')}"
+        return f"{_dt(start)}–{_dt(end, 'HH:mm')}"
+    return f"{_dt(start)} – {_dt(end)}"
 
 
 def init_web(app: Flask) -> None:
@@ -74,8 +101,8 @@ def init_web(app: Flask) -> None:
         role_label=lambda role: str(ROLE_LABELS.get(role, role)),
         post_label=lambda post: str(STAFFING_LABELS.get(post, post)),
     )
-    app.jinja_env.filters["dt"] = lambda v, fmt="yyyy-MM-dd HH:mm": format_datetime(v, fmt) if v else ""
-    app.jinja_env.filters["d"] = lambda v, fmt="yyyy-MM-dd": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["dt"] = _dt
+    app.jinja_env.filters["d"] = _d
     app.jinja_env.filters["dt_span"] = _time_span
     _expose_policies(app)
 

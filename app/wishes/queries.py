@@ -7,7 +7,7 @@ composite index matching its filter (see ``Wish.__table_args__`` / ``WishClaim._
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import RoleAssignment, User
 from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, org_ids
@@ -33,14 +33,16 @@ REVIEW_ROLES = STAFF_ROLES
 
 
 def wish_options():
-    """What a wish's card and page show, loaded with the wishes in a fixed number of queries."""
+    """What a wish's card and page show, loaded with the wishes: the places, the wisher, the photo and the active
+    or done claim with its claimant and branch are each at most one row per wish, so they come joined in the same
+    query (no round trip each); only a claim's team, a list, is loaded with one more."""
     return (
-        selectinload(Wish.area), selectinload(Wish.community), selectinload(Wish.wisher), selectinload(Wish.photo),
-        selectinload(Wish.active_claim).selectinload(WishClaim.claimant),
-        selectinload(Wish.active_claim).selectinload(WishClaim.organisation),
-        selectinload(Wish.active_claim).selectinload(WishClaim.members),
-        selectinload(Wish.done_claim).selectinload(WishClaim.claimant),
-        selectinload(Wish.done_claim).selectinload(WishClaim.organisation),
+        joinedload(Wish.area), joinedload(Wish.community), joinedload(Wish.wisher), joinedload(Wish.photo),
+        joinedload(Wish.active_claim).joinedload(WishClaim.claimant),
+        joinedload(Wish.active_claim).joinedload(WishClaim.organisation),
+        joinedload(Wish.active_claim).selectinload(WishClaim.members),
+        joinedload(Wish.done_claim).joinedload(WishClaim.claimant),
+        joinedload(Wish.done_claim).joinedload(WishClaim.organisation),
     )
 
 

@@ -1,7 +1,7 @@
 """dashboard: daily roll-up rows (daily_figure), current-state snapshots (area_snapshot), what each thing added (figure_source), the evaluation index weights; scenario library (scenario, scenario_adoption)
 
 Revision ID: 0015dashboard
-Revises: 0013stations
+Revises: 0014bench
 Create Date: 2026-11-30 01:31:52.507689
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015dashboard'
-down_revision = '0013stations'
+down_revision = '0014bench'
 branch_labels = None
 depends_on = None
 

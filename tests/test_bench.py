@@ -1,0 +1,161 @@
+"""The city generator (``flask --app wsgi bench generate``) and the SQL statements of the benchmark's key pages.
+
+No timing here: throughput is measured by ``make bench`` (bench/run.py), never asserted in a test.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pytest
+from sqlalchemy import and_, func, not_, select
+
+from app.extensions import db
+from bench.generate import BENCH_ACCOUNTS, BENCH_PASSWORD, SCALES, GenerationRefused, generate
+from tests.conftest import Client
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _quiet(*_a, **_k) -> None:
+    pass
+
+
+def test_tiny_city_counts_keys_and_states():
+    from app.accounts.models import User
+    from app.activities.models import Activity, Attendance
+    from app.areas.models import Area
+    from app.cobuild.models import STATES as ITEM_STATES
+    from app.cobuild.models import ChecklistItem
+    from app.issues.models import STATES as ISSUE_STATES
+    from app.issues.models import Issue, IssueRating
+    from app.organisations.models import Organisation
+    from app.points.models import PointBalance, PointEntry
+    from app.timeline.models import TimelineEntry
+    from app.wishes.models import STATES as WISH_STATES
+    from app.wishes.models import Wish, WishClaim
+
+    counts = generate("tiny", echo=_quiet)
+    sc = SCALES["tiny"]
+
+    # counts as asked
+    assert _count(User) == sc.users
+    assert _count(Organisation) == sc.organisations
+    assert _count(Wish) == sc.wishes
+    assert _count(Issue) == sc.issues
+    assert _count(Activity) == sc.activities
+    assert _count(Attendance) == sc.checkins
+    assert _count(Area) == 1 + sc.streets + sc.communities + sc.communities * sc.grids_per_community + sc.microgrids
+    assert counts["issue"] == sc.issues
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.username.in_(BENCH_ACCOUNTS))) \
+        == len(BENCH_ACCOUNTS)
+
+    # every foreign key points at a row
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            target = fk.column
+            dangling = db.session.scalar(select(func.count()).select_from(table).where(
+                fk.parent.is_not(None), not_(fk.parent.in_(select(target))))) if table.name in counts else 0
+            assert dangling == 0, f"{table.name}.{fk.parent.name} → {target.table.name}: {dangling} dangling"
+
+    # every state, and the last timeline entry with a state leads to it
+    def last_states(subject_type: str) -> dict[int, str]:
+        rows = db.session.execute(select(TimelineEntry.subject_id, TimelineEntry.to_state)
+                                  .where(TimelineEntry.subject_type == subject_type,
+                                         TimelineEntry.to_state.is_not(None))
+                                  .order_by(TimelineEntry.subject_id, TimelineEntry.at, TimelineEntry.id))
+        return {sid: state for sid, state in rows}
+
+    wishes = dict(db.session.execute(select(Wish.id, Wish.state)).all())
+    assert set(wishes.values()) == set(WISH_STATES)
+    assert last_states("wish") == wishes
+    claims = Counter(db.session.execute(select(Wish.state, WishClaim.status).join(WishClaim,
+                                                                                   WishClaim.wish_id == Wish.id)))
+    assert {state for state, _ in claims} == {"claimed", "fulfilled", "completed"}
+    assert claims[("completed", "active")] == 0 and claims[("claimed", "done")] == 0
+    assert sum(n for (state, _), n in claims.items()) == sum(
+        1 for s in wishes.values() if s in ("claimed", "fulfilled", "completed"))
+    assert db.session.scalar(select(func.count()).select_from(Wish).where(
+        Wish.state == "published", Wish.published_at.is_(None))) == 0
+
+    items = dict(db.session.execute(select(ChecklistItem.id, ChecklistItem.state)).all())
+    assert set(items.values()) == set(ITEM_STATES)
+    assert last_states("checklist_item") == items
+
+    issues = dict(db.session.execute(select(Issue.id, Issue.state)).all())
+    assert set(issues.values()) == set(ISSUE_STATES)
+    assert last_states("issue") == issues
+    rated = set(db.session.scalars(select(Issue.id).where(Issue.state == "closed", Issue.close_reason == "rated")))
+    assert set(db.session.scalars(select(IssueRating.issue_id))) == rated and rated
+    # the deadline that matters: set exactly while somebody must act
+    wrong_due = db.session.scalar(select(func.count()).select_from(Issue).where(
+        (Issue.state.in_(("reported", "accepted", "in_progress")) & Issue.due_at.is_(None))
+        | (Issue.state.not_in(("reported", "accepted", "in_progress")) & Issue.due_at.is_not(None))))
+    assert wrong_due == 0
+    handler_level = db.session.execute(select(Issue.level, Area.level).join(Area, Area.id == Issue.handler_area_id))
+    assert all(issue_level == area_level for issue_level, area_level in handler_level)
+
+    # the points ledger agrees with the attested check-ins and with the cached balances
+    attested = db.session.execute(select(Attendance.id, Attendance.minutes).join(Activity).where(
+        Activity.attested_at.is_not(None))).all()
+    entries = dict(db.session.execute(select(PointEntry.source_id, PointEntry.quantity).where(
+        PointEntry.source_type == "attendance")).all())
+    assert attested and entries == {a: m for a, m in attested}
+    sums: dict[int, int] = defaultdict(int)
+    for user_id, points in db.session.execute(select(PointEntry.user_id, PointEntry.points)):
+        sums[user_id] += points
+    assert dict(db.session.execute(select(PointBalance.user_id, PointBalance.points)).all()) == dict(sums)
+    assert db.session.scalar(select(func.count()).select_from(Activity).where(
+        and_(Activity.attested_at.is_not(None), Activity.ends_at >= Activity.attested_at))) == 0
+
+    with pytest.raises(GenerationRefused):
+        generate("tiny", echo=_quiet)
+
+
+#: the most SQL statements each key page of the benchmark may send, at town scale (a twentieth of a city) — the
+#: same at any scale: a page's statements never grow with the data or the page size
+KEY_PAGE_BOUNDS = {
+    "wish wall (anonymous)": 2,
+    "wish wall (party member)": 5,
+    "wish detail": 4,
+    "issue list, staff, filtered": 8,
+    "leader's queue": 8,
+    "home (anonymous)": 0,
+    "home (resident)": 11,
+    "home (community staff)": 23,
+    "home (micro-grid leader)": 14,
+    "home (agency admin)": 18,
+    "pairing page": 11,
+    "activities list": 8,
+    "leaderboard": 10,
+    "Open311 requests.json": 3,
+}
+
+
+def test_key_pages_at_town_scale_send_a_bounded_number_of_statements(app, queries):
+    from app.organisations.models import Pairing
+    from app.wishes.models import Wish
+    from bench.throughput import key_pages
+
+    generate("town", echo=_quiet)
+    db.session.commit()
+    agency_org = db.session.scalar(select(Pairing.organisation_id).order_by(Pairing.id))
+    ids = {"wish": db.session.scalar(select(Wish.id).where(Wish.state == "claimed").order_by(Wish.id.desc())),
+           "pairing": db.session.scalar(select(Pairing.id).where(Pairing.organisation_id == agency_org))}
+    pages = key_pages(ids)
+    assert {p.name for p in pages} == set(KEY_PAGE_BOUNDS)
+    clients: dict = {}
+    seen = {}
+    for page in pages:
+        c = clients.get(page.account)
+        if c is None:
+            c = clients[page.account] = Client(app.test_client(), app)
+            if page.account:
+                c.login(page.account, BENCH_PASSWORD)
+        assert c.get(page.url).status_code == 200, page.name
+        with queries() as statements:
+            response = c.get(page.url)
+        assert response.status_code == 200, page.name
+        seen[page.name] = len(statements)
+    assert {name: n for name, n in seen.items() if n > KEY_PAGE_BOUNDS[name]} == {}, seen
