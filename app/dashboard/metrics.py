@@ -5,16 +5,13 @@ A source says which things it counts and, for a batch of them, what each adds to
 serves the event subscribers (one thing changed: take its old rows away, add its new ones) and the rebuild (every
 thing, in batches), so an incremental roll-up and a rebuild cannot disagree on what a metric means.
 
-Adding a metric is one registration here (or in the domain that owns the thing, once it exists)::
+Adding a metric is one registration here (or in the domain that owns the thing) — the stations' requests, below::
 
-    @source("station_request", model=ServiceRequest,
-            events=("station.request_confirmed", …))     # every event after which the thing's rows may differ
-    def station_requests(ids):
-        rows = db.session.execute(select(ServiceRequest.id, ServiceRequest.area_id, …)
-                                  .where(ServiceRequest.id.in_(ids)))
-        return {r.id: [(local_day(r.confirmed_at), r.area_id, "station.delivered", "", 1, 0)] for r in rows
-                if r.confirmed_at is not None}
+    source("station_request", model=ServiceRequest,
+           events=("station_request.confirmed",))(_station_requests)  # every event after which its rows may differ
 
+where ``_station_requests(ids)`` reads the requests and returns, for each confirmed one,
+``[(local_day(confirmed_at), area_id, "station.delivered", "request", 1, 0), …]``;
 and one ``@section`` (app/dashboard/sections.py) that shows it. Nothing else changes: ``dashboard rebuild``, the
 subscribers and the incremental-equals-rebuild test pick the source up from this registry.
 """

@@ -1,12 +1,7 @@
 """The dashboard's sections: each a list of figures with its exact definition and the list behind it. The page and
-the spreadsheet show the same lines. A section is registered, so a capability that arrives later (the stations'
-services delivered) adds one ``@section`` — and a capability that does not exist has no section at all::
-
-    @section("stations", order=60)
-    def stations(ctx):
-        if not metrics.get("station_request"):
-            return None
-        return Section(_l("Station services"), [Line(_l("Services delivered"), ctx.s.f.n("station.delivered"), …)])
+the spreadsheet show the same lines. A section is registered, so a capability that arrives later adds one
+``@section`` (as the stations' services delivered did, below) — and a capability that does not exist has no section
+at all: a section returns None while its source is not registered.
 """
 from __future__ import annotations
 
