@@ -5,16 +5,13 @@ A source says which things it counts and, for a batch of them, what each adds to
 serves the event subscribers (one thing changed: take its old rows away, add its new ones) and the rebuild (every
 thing, in batches), so an incremental roll-up and a rebuild cannot disagree on what a metric means.
 
-Adding a metric is one registration here (or in the domain that owns the thing, once it exists)::
+Adding a metric is one registration here (or in the domain that owns the thing) — the stations' requests, below::
 
-    @source("station_request", model=ServiceRequest,
-            events=("station.request_confirmed", …))     # every event after which the thing's rows may differ
-    def station_requests(ids):
-        rows = db.session.execute(select(ServiceRequest.id, ServiceRequest.area_id, …)
-                                  .where(ServiceRequest.id.in_(ids)))
-        return {r.id: [(local_day(r.confirmed_at), r.area_id, "station.delivered", "", 1, 0)] for r in rows
-                if r.confirmed_at is not None}
+    source("station_request", model=ServiceRequest,
+           events=("station_request.confirmed",))(_station_requests)  # every event after which its rows may differ
 
+where ``_station_requests(ids)`` reads the requests and returns, for each confirmed one,
+``[(local_day(confirmed_at), area_id, "station.delivered", "request", 1, 0), …]``;
 and one ``@section`` (app/dashboard/sections.py) that shows it. Nothing else changes: ``dashboard rebuild``, the
 subscribers and the incremental-equals-rebuild test pick the source up from this registry.
 """
@@ -255,12 +252,49 @@ def _checklist(ids: list[int]) -> dict[int, list[Row]]:
     return out
 
 
+def _station_requests(ids: list[int]) -> dict[int, list[Row]]:
+    """A help-at-the-door or errand request is one service delivered once the resident confirmed it: on the day of
+    the confirmation, in the request's area (the resident's micro-grid, or the community). ``station.in_time``:
+    of those, the ones marked done by their (last) deadline."""
+    from app.stations.models import ServiceRequest
+
+    out: dict[int, list[Row]] = {}
+    rows = db.session.execute(
+        select(ServiceRequest.id, ServiceRequest.area_id, ServiceRequest.state, ServiceRequest.confirmed_at,
+               ServiceRequest.done_at, ServiceRequest.due_at).where(ServiceRequest.id.in_(ids)))
+    for rid, area, state, confirmed_at, done_at, due_at in rows:
+        if state != "confirmed" or confirmed_at is None:
+            continue
+        day = local_day(confirmed_at)
+        r = [(day, area, "station.delivered", "request", 1, 0)]
+        if done_at is not None and done_at <= due_at:
+            r.append((day, area, "station.in_time", "", 1, 0))
+        out[rid] = r
+    return out
+
+
+def _station_bookings(ids: list[int]) -> dict[int, list[Row]]:
+    """A booking the station's staff marked attended is one service delivered: on the slot's day, in the station's
+    community (a booking names no finer place)."""
+    from app.stations.models import Booking, Station
+
+    out: dict[int, list[Row]] = {}
+    rows = db.session.execute(
+        select(Booking.id, Station.community_id, Booking.starts_at)
+        .join(Station, Station.id == Booking.station_id)
+        .where(Booking.id.in_(ids), Booking.status == "attended"))
+    for bid, area, starts_at in rows:
+        out[bid] = [(local_day(starts_at), area, "station.delivered", "booking", 1, 0)]
+    return out
+
+
 def register_defaults() -> None:
     """The sources of the domains this portal has (called once when the dashboard's subscribers load)."""
     from app.activities.models import Activity, Attendance
     from app.cobuild.models import ChecklistItem
     from app.issues.models import Issue
     from app.members.models import MemberReport
+    from app.stations.models import Booking, ServiceRequest
     from app.wishes.models import Wish
 
     source("issue", model=Issue, events=_issue_events())(_issues)
@@ -278,3 +312,7 @@ def register_defaults() -> None:
         "checklist.proposed", "checklist.imported", "checklist.agreed", "checklist.agreement_complete",
         "checklist.matched", "checklist.changed", "checklist.progress", "checklist.done", "checklist.evaluated",
         "checklist.cancelled", "checklist.published", "checklist.claimed"))(_checklist)
+    source("station_request", model=ServiceRequest, events=("station_request.confirmed",))(_station_requests)
+    # a booking marked attended may be corrected to missed (and back)
+    source("station_booking", model=Booking, events=("booking.attended", "booking.missed", "booking.cancelled"))(
+        _station_bookings)

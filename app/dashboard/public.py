@@ -23,7 +23,8 @@ def clear() -> None:
 
 def _numbers(s: queries.Summary) -> dict:
     return {"received": s.received, "resolved": s.resolved, "satisfaction": s.satisfaction_rate,
-            "rated": s.rated, "wishes_completed": s.wishes_completed, "wishes_posted": s.wishes_posted}
+            "rated": s.rated, "wishes_completed": s.wishes_completed, "wishes_posted": s.wishes_posted,
+            "services_delivered": s.station_delivered}
 
 
 def figures_for(area: Area, period: Period) -> dict:

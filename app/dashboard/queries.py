@@ -172,6 +172,27 @@ class Summary:
         n = self.checklist_evaluated
         return round(self.f.total("checklist.evaluated") / n, 2) if n else None
 
+    # station services
+    @property
+    def station_requests_delivered(self) -> int:
+        return self.f.n("station.delivered", "request")
+
+    @property
+    def station_bookings_attended(self) -> int:
+        return self.f.n("station.delivered", "booking")
+
+    @property
+    def station_delivered(self) -> int:
+        return self.station_requests_delivered + self.station_bookings_attended
+
+    @property
+    def station_in_time(self) -> int:
+        return self.f.n("station.in_time")
+
+    @property
+    def station_in_time_rate(self):
+        return ratio(self.station_in_time, self.station_requests_delivered)
+
     @property
     def staffing_rate(self):
         return ratio(self.microgrids_complete, self.microgrids)
@@ -194,7 +215,8 @@ def figures(area: Area, period: Period) -> Figures:
 
 #: what the children table and the evaluation index need of each child area
 CHILD_METRICS = ("issue.received", "issue.accepted", "issue.responded", "issue.resolved", "issue.rated",
-                 "issue.satisfied", "wish.posted", "wish.completed", "member.reported", "attendance.minutes")
+                 "issue.satisfied", "wish.posted", "wish.completed", "member.reported", "attendance.minutes",
+                 "station.delivered")
 
 
 def children_figures(area_ids: list[int], period: Period, metrics=CHILD_METRICS) -> dict[int, Figures]:

@@ -12,6 +12,7 @@ from app.dashboard.forms import WeightsForm
 from app.dashboard.models import DIMENSIONS
 from app.dashboard.periods import KIND_LABELS, KINDS, Period, PeriodError
 from app.dashboard.policy import DASHBOARD_ROLES, can_set_weights, can_view_dashboard
+from app.extensions import reads_replica
 from app.web.actions import authorise, load, perform, pop_refusal
 from app.web.forms import refilled
 from app.web.htmx import render_page
@@ -55,7 +56,8 @@ def _links(area: Area) -> dict:
     from app.members.policy import can_review_reports
 
     return {"issues": is_issue_handler(current_user), "members": can_review_reports(current_user),
-            "cobuild": can_use_cobuild(current_user), "area": can_view_area(current_user, area)}
+            "cobuild": can_use_cobuild(current_user), "area": can_view_area(current_user, area),
+            "stations": current_user.is_authenticated}
 
 
 def _breadcrumb(area: Area) -> list[Area]:
@@ -79,6 +81,7 @@ def index():
 
 @bp.get("/dashboard/<int:area_id>")
 @login_required
+@reads_replica
 def show(area_id):
     area = _area(area_id)
     period, error = _period()
@@ -101,6 +104,7 @@ def show(area_id):
 
 @bp.get("/dashboard/<int:area_id>/ranking")
 @login_required
+@reads_replica
 def ranking(area_id):
     area = _area(area_id)
     if area.level != "street":
@@ -121,6 +125,7 @@ def _xlsx(data: bytes, name: str) -> Response:
 
 @bp.get("/dashboard/<int:area_id>/export.xlsx")
 @login_required
+@reads_replica
 def export(area_id):
     area = _area(area_id)
     period, error = _period()
@@ -138,6 +143,7 @@ def export(area_id):
 
 @bp.get("/dashboard/<int:area_id>/ranking.xlsx")
 @login_required
+@reads_replica
 def ranking_export(area_id):
     area = _area(area_id)
     if area.level != "street":
@@ -192,12 +198,14 @@ def _public(area: Area | None, period: Period, error):
 
 
 @bp.get("/figures/")
+@reads_replica
 def figures():
     period, error = _period()
     return _public(queries.city_root(), period, error)
 
 
 @bp.get("/figures/<int:area_id>")
+@reads_replica
 def figures_of(area_id):
     area = load(Area, area_id)
     if area.level not in ("city", "street", "community"):

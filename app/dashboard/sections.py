@@ -1,12 +1,7 @@
 """The dashboard's sections: each a list of figures with its exact definition and the list behind it. The page and
-the spreadsheet show the same lines. A section is registered, so a capability that arrives later (the stations'
-services delivered) adds one ``@section`` — and a capability that does not exist has no section at all::
-
-    @section("stations", order=60)
-    def stations(ctx):
-        if not metrics.get("station_request"):
-            return None
-        return Section(_l("Station services"), [Line(_l("Services delivered"), ctx.s.f.n("station.delivered"), …)])
+the spreadsheet show the same lines. A section is registered, so a capability that arrives later adds one
+``@section`` (as the stations' services delivered did, below) — and a capability that does not exist has no section
+at all: a section returns None while its source is not registered.
 """
 from __future__ import annotations
 
@@ -228,6 +223,30 @@ def checklists(ctx: Context) -> Section | None:
     ])
 
 
+@section("stations", order=45)
+def stations(ctx: Context) -> Section | None:
+    if not (metrics.get("station_request") and metrics.get("station_booking")):
+        return None
+    s = ctx.s
+    # every signed-in person may open the list of stations (and from there a station's services and queue)
+    link = url_for("stations.index") if ctx.links.get("stations") else None
+    return Section("stations", _("Station services"), [
+        Line(_("Station services delivered"), s.station_delivered,
+             definition=_("Help-at-the-door and errand requests the resident confirmed as done + appointments the "
+                          "station marked attended, in the period."), link=link),
+        Line(_("Requests confirmed by the resident"), s.station_requests_delivered,
+             definition=_("Help-at-the-door and errand requests confirmed by the resident, counted on the day of "
+                          "the confirmation, in the area where the resident lives."), link=link),
+        Line(_("Appointments attended"), s.station_bookings_attended,
+             definition=_("Bookings the station's staff marked attended, counted on the day of the booked time, "
+                          "in the station's community."), link=link),
+        Line(_("Requests done within the time limit"), s.station_in_time_rate, kind="rate",
+             part=s.station_in_time, whole=s.station_requests_delivered,
+             definition=_("Of the confirmed requests above, those marked done before their time limit ran out "
+                          "(the limit starts again when the resident says it was not done) ÷ confirmed requests.")),
+    ])
+
+
 @section("staffing", order=50)
 def staffing(ctx: Context) -> Section | None:
     s = ctx.s
@@ -248,5 +267,5 @@ MEDIAN_METHOD = _l("Medians are read from histograms kept in the daily roll-up: 
                    "60, 90 days or more). The median lies in the bucket where half of the count is reached and is "
                    "interpolated linearly inside it; in the last, open bucket it is shown as “≥”.")
 COHORT_NOTE = _l("Wishes and issues are counted by the day they were posted or reported, with what has become of "
-                 "them since; ratings, check-ins, reports and checklist steps by the day they happened. Days are "
-                 "Beijing time.")
+                 "them since; ratings, check-ins, reports, checklist steps and station services by the day they "
+                 "happened. Days are Beijing time.")

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from app.dashboard.models import EvaluationWeight
 from app.extensions import db
 from app.issues import services as issues
+from app.stations import services as stations
+from tests.stations.helpers import build_station, request_, send
 
 
 def test_community_staff_cannot_open_another_community(city, client):
@@ -114,10 +116,17 @@ def test_bounded_sql_at_every_level(city, cats, client, queries, level):
     area = getattr(city, level)
     url = f"/dashboard/{area.id}?period=this_year"
 
+    built = build_station(city)
+
     def report(n):
         for i in range(n):
             issues.report_issue(reporter=city.resident_a, category=cats[("street_light", "noise")[i % 2]],
                                 description=f"Problem {i}", area=city.micro_a1)
+        for i in range(n):  # station services delivered
+            req = request_(send(city, built, note=f"Errand {i}", kind=("home_help", "errand")[i % 2]))
+            stations.take(req, city.staff_a)
+            stations.mark_done(req, city.staff_a, "Done")
+            stations.confirm(req, city.resident_a, "satisfied", None)
         db.session.commit()
 
     report(1)
@@ -128,6 +137,7 @@ def test_bounded_sql_at_every_level(city, cats, client, queries, level):
     with queries() as more:
         assert client.get(url).status_code == 200
     assert len(more) == len(few)
+    assert "Station services delivered" in client.get(url).get_data(as_text=True)
     assert len(more) <= 30  # a community adds its evaluation index (its street ranked: ~10 statements)
 
 

@@ -18,6 +18,8 @@ from app.issues import services as issues
 from app.issues.models import Issue
 from app.members import services as members
 from app.members.models import MemberReport
+from app.stations import services as stations
+from app.stations.models import Booking, ServiceRequest, ServiceSlot, Station, StationService
 from app.timeutil import local_today
 from app.wishes import services as wishes
 from app.wishes.models import Wish
@@ -26,7 +28,9 @@ from app.wishes.services import WishInput
 OPS = ("report", "accept", "reject", "start", "resolve", "rate_ok", "rate_bad", "escalate",
        "post", "approve", "claim", "release", "fulfil", "confirm", "withdraw",
        "member_report", "member_confirm", "member_refuse",
-       "item_propose", "item_agree", "item_done", "item_evaluate", "item_cancel")
+       "item_propose", "item_agree", "item_done", "item_evaluate", "item_cancel",
+       "st_send", "st_take", "st_done", "st_confirm", "st_not_done", "st_withdraw",
+       "st_book", "st_cancel", "st_attended", "st_missed")
 
 
 def _reporter(c, area):
@@ -38,7 +42,72 @@ def _one(model, state_in, pick):
     return db.session.get(model, ids[pick % len(ids)]) if ids else None
 
 
+def _station_of(c, community, staff) -> Station:
+    """The community's station with a help service and a coming slot (made once, through the services)."""
+    station = db.session.scalar(select(Station).where(Station.community_id == community.id))
+    if station is not None:
+        return station
+    station = stations.create_station(staff, community, stations.StationInput(
+        name=f"Station {community.name}", place="Building 8", opening_hours="8:30–17:00"))
+    stations.add_service(station, staff, stations.ServiceInput(kind="home_help", name="Shopping",
+                                                               description="We shop.", limit_hours="24"))
+    appt = stations.add_service(station, staff, stations.ServiceInput(kind="appointment", name="Check",
+                                                                      description="A check.", limit_hours="2"))
+    stations.add_slots(appt, staff, stations.SlotInput(day=(local_today() + timedelta(days=2)).isoformat(),
+                                                       start="09:00", end="10:00", length="30", capacity="3"))
+    return station
+
+
+def _station_staff(c, station_or_community_id: int):
+    return c.staff_b if station_or_community_id == c.comm_b.id else c.staff_a
+
+
+def _stations_do(c, op: str, pick: int) -> None:
+    person = (c.resident_a, c.resident_a2, c.resident_b)[pick % 3]
+    community, staff = (c.comm_b, c.staff_b) if person is c.resident_b else (c.comm_a, c.staff_a)
+    if op == "st_send":
+        station = _station_of(c, community, staff)
+        service = db.session.scalar(select(StationService).where(StationService.station_id == station.id,
+                                                                 StationService.kind == "home_help"))
+        stations.send_request(service, person, stations.beneficiary(person, station), f"Help {pick}")
+    elif op == "st_book":
+        station = _station_of(c, community, staff)
+        slots = list(db.session.scalars(select(ServiceSlot).where(ServiceSlot.station_id == station.id)
+                                        .order_by(ServiceSlot.id)))
+        stations.book(slots[pick % len(slots)], person, stations.beneficiary(person, station))
+    elif op in ("st_take", "st_done", "st_confirm", "st_not_done", "st_withdraw"):
+        state = {"st_take": "open", "st_done": "taken", "st_withdraw": "open"}.get(op, "done")
+        req = _one(ServiceRequest, (state,), pick)
+        if req is None:
+            return
+        if op == "st_take":
+            stations.take(req, _station_staff(c, req.community_id))
+        elif op == "st_done":
+            stations.mark_done(req, req.taker, "Done")
+        elif op == "st_confirm":
+            stations.confirm(req, req.person, "satisfied", None)
+        elif op == "st_not_done":
+            stations.not_done(req, req.person, "Nothing came")
+        else:
+            stations.withdraw(req, req.person)
+    else:
+        statuses = ("booked",) if op == "st_cancel" else ("booked", "attended", "missed")
+        ids = list(db.session.scalars(select(Booking.id).where(Booking.status.in_(statuses)).order_by(Booking.id)))
+        if not ids:
+            return
+        booking = db.session.get(Booking, ids[pick % len(ids)])
+        staff_ = _station_staff(c, booking.station.community_id)
+        if op == "st_cancel":
+            stations.cancel_booking(booking, staff_)
+        else:
+            stations.mark_booking(booking, staff_, "attended" if op == "st_attended" else "missed",
+                                  now=booking.starts_at + timedelta(minutes=5))
+
+
 def _do(c, cats, op: str, pick: int) -> None:
+    if op.startswith("st_"):
+        _stations_do(c, op, pick)
+        return
     areas = [c.micro_a1, c.micro_a2, c.micro_b1]
     staff = c.street_admin_a
     if op == "report":
@@ -167,5 +236,26 @@ def test_a_fixed_journey_is_counted_in_every_area_above(city, cats):
         assert rows[(area.id, "issue.received", day, "")] == (received, 0), area.name
     assert rows[(city.city.id, "issue.resolved", day, "")] == (1, 0)
     assert rows[(city.comm_a.id, "wish.completed", day, "")] == (1, 0)
+    rollup.rebuild()
+    assert rollup.snapshot() == rows
+
+
+def test_a_station_journey_is_counted_in_every_area_above(city, cats):
+    rollup.rebuild()
+    steps = [("st_send", 0), ("st_send", 2), ("st_take", 0), ("st_take", 0), ("st_done", 0), ("st_done", 0),
+             ("st_not_done", 0), ("st_done", 0), ("st_confirm", 0), ("st_confirm", 0),
+             ("st_book", 0), ("st_attended", 0)]
+    _run(city, cats, steps)
+    rows = rollup.snapshot()
+    day = local_today()
+    booked_day = next(k[2] for k in rows if k[1] == "station.delivered" and k[3] == "booking")
+    assert rows[(city.city.id, "station.delivered", day, "request")] == (2, 0)
+    assert rows[(city.micro_a1.id, "station.delivered", day, "request")] == (1, 0)
+    assert rows[(city.street_b.id, "station.delivered", day, "request")] == (1, 0)
+    assert rows[(city.comm_a.id, "station.delivered", booked_day, "booking")] == (1, 0)
+    assert (city.micro_a1.id, "station.delivered", booked_day, "booking") not in rows
+    _run(city, cats, [("st_missed", 0)])  # the attendance corrected: no longer a service delivered
+    assert (city.comm_a.id, "station.delivered", booked_day, "booking") not in rollup.snapshot()
+    rows = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == rows
