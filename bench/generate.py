@@ -68,6 +68,14 @@ WISH_WEIGHTS = (5, 25, 12, 6, 40, 4, 3, 5)
 ISSUE_STATES = ("reported", "accepted", "in_progress", "resolved", "closed", "rejected", "duplicate")
 ISSUE_WEIGHTS = (4, 3, 6, 5, 76, 3, 3)
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
+REQUEST_STATES_GEN = ("open", "taken", "done", "confirmed", "withdrawn")
+REQUEST_WEIGHTS = (10, 10, 8, 65, 7)
+#: (name, dimension, kind) of the scenario catalogue
+SCENARIOS = (("治安防控", "facilities", "common"), ("线上问诊", "data_sharing", "common"),
+             ("乡村治理积分制", "co_governance", "common"), ("智慧养老", "scenarios", "common"),
+             ("垃圾分类督导", "co_governance", "common"), ("一网通办", "data_sharing", "common"),
+             ("智能门禁", "facilities", "specific"), ("社区食堂", "scenarios", "specific"),
+             ("电动车智能充电", "facilities", "specific"), ("邻里议事厅", "co_governance", "specific"))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉健俊帆婷晨浩宇欣悦梓涵子轩"
 PLACES = "东南西北中新和平安康宁兴华荣富民青山河湖桥塘园林城港源泉湾坪岭溪"
@@ -154,16 +162,21 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
     from flask import current_app
     from werkzeug.security import generate_password_hash
 
+    from app import domains
     from app.accounts.models import RoleAssignment, User
     from app.activities.models import Activity, Attendance, Signup
     from app.areas.models import Area, StaffingPost
     from app.cobuild.models import ChecklistItem, ItemProgress
+    from app.dashboard.models import DailyFigure
+    from app.dashboard.rollup import rebuild
     from app.extensions import db
     from app.issues.models import Issue, IssueCategory, IssueRating
     from app.issues.services import ensure_default_categories
     from app.organisations.models import Organisation, Pairing
     from app.points.models import PointBalance, PointEntry
     from app.points.services import ensure_rules, hour_points
+    from app.scenarios.models import Scenario, ScenarioAdoption
+    from app.stations.models import Booking, ServiceRequest, ServiceSlot, Station, StationService, station_microgrid
     from app.timeline.models import TimelineEntry
     from app.timeutil import local_today, utcnow
     from app.wishes.models import DEFAULT_CATEGORIES, Wish, WishClaim, WishClaimMember
@@ -318,6 +331,7 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
         m = microgrids[uid % len(microgrids)]
         residents_of[mg_parent[m][1]].append(add_user(None, m))
     residents_of[first_community].append(named["bench_resident"])
+    home_of = {u[0]: u[4] for u in users}
     w.write(User.__table__, ("id", "username", "mobile", "display_name", "password_hash", "home_area_id", "active",
                              "is_demo", "auth_version", "must_change_password", "created_at"),
             ((u, name_, mobile, display, pw_hash, home, True, False, 1, False, now - timedelta(days=365))
@@ -689,8 +703,137 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
             ((u, p, now) for u, p in sorted(balances.items())))
     done(f"activities {sc.activities:,}, check-ins {att_id:,}, point entries {entry_id:,}")
 
+    # ---------------------------------------------------------------- stations: slots, bookings, requests
+    station_rows, service_rows, link_rows, slot_rows, booking_rows, request_rows, req_tl = [], [], [], [], [], [], []
+    service_names = {"appointment": "政策咨询预约", "home_help": "助老上门", "errand": "代办社保认证"}
+    limits = {"appointment": 2, "home_help": 48, "errand": 72}
+    for n, cid in enumerate(communities):
+        st = n + 1
+        station_rows.append((st, cid, f"{PLACES[n % len(PLACES)]}{PLACES[(n * 3 + 1) % len(PLACES)]}党群驿站",
+                             f"{rng.randint(1, 40)}栋一楼", "周一至周五 8:30–17:30",
+                             f"0738-{rng.randrange(1000000, 9999999)}",
+                             staff[cid], now - timedelta(days=200), now - timedelta(days=200)))
+        for k, kind in enumerate(("appointment", "home_help", "errand")):
+            service_rows.append((st * 3 - 2 + k, st, kind, service_names[kind], "", "", "", limits[kind], True,
+                                 now - timedelta(days=200)))
+        for mid in mg_of_community[cid][:2]:
+            link_rows.append((st, mid))
+    slot_id = booking_id = 0
+    booking_states = ("attended", "missed", "cancelled", "booked")
+    for st, cid, *_rest in station_rows:
+        appointment, home_help, errand = st * 3 - 2, st * 3 - 1, st * 3
+        pool = residents_of[cid] or [staff[cid]]
+        # 20 past slots (attended / missed / cancelled) and 10 to come (booked / cancelled), four places each
+        for j in range(30):
+            upcoming = j >= 20
+            starts = now + timedelta(days=1 + (j - 20), hours=9) if upcoming \
+                else now - timedelta(days=2 + j * 3, hours=-9)
+            slot_id += 1
+            live = 0
+            people = rng.sample(pool, min(len(pool), rng.randint(1, 4)))
+            for p_i, person in enumerate(people):
+                if upcoming:
+                    status = "cancelled" if p_i == 3 or (j == 20 and p_i == 1) else "booked"
+                else:
+                    status = booking_states[(j + p_i) % 3] if st == 1 else rng.choices(booking_states[:3],
+                                                                                        (80, 10, 10))[0]
+                booking_id += 1
+                made = starts - timedelta(days=rng.uniform(1, 6))
+                cancelled_at = made + timedelta(hours=rng.uniform(1, 20)) if status == "cancelled" else None
+                marked = starts + timedelta(minutes=30) if status in ("attended", "missed") else None
+                live += status != "cancelled"
+                booking_rows.append((booking_id, slot_id, appointment, st, starts, person, person, False, None, None,
+                                     status, made, cancelled_at, marked, staff[cid] if marked else None,
+                                     starts - timedelta(days=1) if not upcoming and status != "cancelled" else None))
+            slot_rows.append((slot_id, appointment, st, starts, starts + timedelta(minutes=30), 4, live,
+                              starts - timedelta(days=10)))
+        # requests at the door and errands: every state, the timeline the services record
+        for j in range(40):
+            service = home_help if j % 2 == 0 else errand
+            limit = limits["home_help" if service == home_help else "errand"]
+            state = REQUEST_STATES_GEN[j % len(REQUEST_STATES_GEN)] if j < len(REQUEST_STATES_GEN) \
+                else rng.choices(REQUEST_STATES_GEN, REQUEST_WEIGHTS)[0]
+            person = pool[rng.randrange(len(pool))]
+            home = home_of.get(person)
+            area = home if home is not None and mg_parent.get(home, (0, 0))[1] == cid else cid
+            active = state in ("open", "taken", "done")
+            created = ago(4, 0.2) if active else ago(300, 5)
+            rid = len(request_rows) + 1
+            taker = staff[cid] if rng.random() < 0.6 else mg_leader.get(area, staff[cid])
+            due = created + timedelta(hours=limit)
+            taken_at = done_at = confirmed_at = None
+            rating = done_note = None
+            req_tl.append(tl("station_request", rid, created, person, "sent", None, "open"))
+            if state == "withdrawn":
+                req_tl.append(tl("station_request", rid, created + timedelta(hours=1), person, "withdrawn", "open",
+                                 "withdrawn"))
+            elif state != "open":
+                taken_at = created + timedelta(minutes=rng.uniform(10, 240))
+                req_tl.append(tl("station_request", rid, taken_at, taker, "taken", "open", "taken"))
+                if state in ("done", "confirmed"):
+                    done_at = taken_at + timedelta(minutes=rng.uniform(30, 600))
+                    done_note = "已上门办理"
+                    req_tl.append(tl("station_request", rid, done_at, taker, "done", "taken", "done", done_note))
+                    if state == "confirmed" and rng.random() < 0.1:
+                        # the resident said it was not done: back to the taker with a fresh time limit
+                        again = done_at + timedelta(hours=2)
+                        due = again + timedelta(hours=limit)
+                        req_tl.append(tl("station_request", rid, again, person, "not_done", "done", "taken",
+                                         "材料还没交"))
+                        done_at = again + timedelta(hours=3)
+                        req_tl.append(tl("station_request", rid, done_at, taker, "done", "taken", "done", done_note))
+                    if state == "confirmed":
+                        confirmed_at = done_at + timedelta(hours=rng.uniform(1, 48))
+                        rating = rng.choices(RATINGS, (80, 15, 5))[0]
+                        req_tl.append(tl("station_request", rid, confirmed_at, person, "confirmed", "done",
+                                         "confirmed"))
+            updated = req_tl[-1][3]
+            request_rows.append((rid, service, st, cid, area, person, person, False, None, None,
+                                 "需要上门帮忙" if service == home_help else "代办养老认证", None, state,
+                                 taker if taken_at else None, done_note, rating, None, created, updated, due,
+                                 taken_at, done_at, confirmed_at, None))
+    w.write(Station.__table__, ("id", "community_id", "name", "place", "opening_hours", "phone", "created_by_id",
+                                "created_at", "updated_at"), station_rows)
+    w.write(StationService.__table__, ("id", "station_id", "kind", "name", "description", "eligibility",
+                                       "documents", "limit_hours", "active", "created_at"), service_rows)
+    w.write(station_microgrid, ("station_id", "area_id"), link_rows)
+    w.write(ServiceSlot.__table__, ("id", "service_id", "station_id", "starts_at", "ends_at", "capacity", "booked",
+                                    "created_at"), slot_rows)
+    w.write(Booking.__table__, ("id", "slot_id", "service_id", "station_id", "starts_at", "person_id", "author_id",
+                                "on_behalf", "subject_name", "subject_contact", "status", "created_at",
+                                "cancelled_at", "marked_at", "marked_by_id", "reminded_at"), booking_rows)
+    w.write(ServiceRequest.__table__, ("id", "service_id", "station_id", "community_id", "area_id", "person_id",
+                                       "author_id", "on_behalf", "subject_name", "subject_contact", "note",
+                                       "photo_id", "state", "taker_id", "done_note", "rating", "rating_comment",
+                                       "created_at", "updated_at", "due_at", "taken_at", "done_at", "confirmed_at",
+                                       "overdue_at"), request_rows)
+    w.write(TimelineEntry.__table__, tl_cols, req_tl)
+    done(f"stations {len(station_rows):,}, bookings {len(booking_rows):,}, requests {len(request_rows):,}")
+
+    # ---------------------------------------------------------------- scenario catalogue and adoptions
+    scenario_rows = [(i + 1, name, dim, kind, "", True, now - timedelta(days=300))
+                     for i, (name, dim, kind) in enumerate(SCENARIOS)]
+    adoption_rows = []
+    for n, cid in enumerate(communities):
+        for sid_, _title, _dim, kind, *_rest in scenario_rows:
+            if (kind == "common" and rng.random() < 0.7) or (kind == "specific" and (n + sid_) % 5 == 0):
+                adoption_rows.append((len(adoption_rows) + 1, sid_, cid,
+                                      today - timedelta(days=rng.randint(10, 300)), "", staff[cid],
+                                      now - timedelta(days=5)))
+    w.write(Scenario.__table__, ("id", "name", "dimension", "kind", "description", "active", "created_at"),
+            scenario_rows)
+    w.write(ScenarioAdoption.__table__, ("id", "scenario_id", "community_id", "since", "note", "recorded_by_id",
+                                         "created_at"), adoption_rows)
+    done(f"scenarios {len(scenario_rows)}, adoptions {len(adoption_rows):,}")
+
     w.create_indexes(deferred)
     done(f"indexes: {len(deferred)}")
+
+    # ---------------------------------------------------------------- the dashboard's roll-up (``dashboard rebuild``)
+    domains.modules("subscribers")
+    counted = rebuild()
+    w.counts["daily_figure"] = db.session.scalar(select(func.count()).select_from(DailyFigure))
+    done(f"dashboard roll-up: {sum(counted.values()):,} things, {w.counts['daily_figure']:,} figures")
 
     # ---------------------------------------------------------------- sequences, statistics
     if w.pg:

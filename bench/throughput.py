@@ -83,8 +83,6 @@ def prepare(url: str, scale: str) -> dict:
     from app import create_app
     from app.accounts.models import User
     from app.extensions import db
-    from app.organisations.models import Pairing
-    from app.wishes.models import Wish
     from bench.generate import BENCH_ACCOUNTS, generate
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -96,14 +94,42 @@ def prepare(url: str, scale: str) -> dict:
         elif db.session.scalar(select(func.count()).select_from(User).where(User.username.in_(BENCH_ACCOUNTS))) \
                 < len(BENCH_ACCOUNTS):
             raise SystemExit(f"{url}: the database has accounts but not the generated ones; use an empty database")
-        agency = db.session.scalar(select(User).where(User.username == "bench_agency"))
-        org_id = next(r.organisation_id for r in agency.roles if r.role == "agency_admin")
-        ids = {
-            "wish": db.session.scalar(select(Wish.id).where(Wish.state == "claimed").order_by(Wish.id.desc())),
-            "pairing": db.session.scalar(select(Pairing.id).where(Pairing.organisation_id == org_id)),
-            "users": db.session.scalar(select(func.count()).select_from(User)),
-        }
+        # the scheduled jobs run every few minutes in a deployment: the dashboard reads "overdue now" from the
+        # snapshot its job writes (a snapshot older than a quarter of an hour is counted again on the page)
+        from app.dashboard.jobs import snapshot
+        from app.timeutil import utcnow
+
+        snapshot(utcnow())
+        db.session.commit()
+        ids = {**page_ids(), "users": db.session.scalar(select(func.count()).select_from(User))}
     return {"app": app, **ids}
+
+
+def page_ids() -> dict:
+    """The rows the key pages show: a claimed wish, the agency's pairing, the staff's station, the city, a street."""
+    from sqlalchemy import select
+
+    from app.accounts.models import RoleAssignment, User
+    from app.areas.models import Area
+    from app.extensions import db
+    from app.organisations.models import Pairing
+    from app.stations.models import Station
+    from app.wishes.models import Wish
+
+    def role_of(username: str, role: str) -> RoleAssignment:
+        return db.session.scalar(select(RoleAssignment).join(User, User.id == RoleAssignment.user_id)
+                                 .where(User.username == username, RoleAssignment.role == role))
+
+    org_id = role_of("bench_agency", "agency_admin").organisation_id
+    community_id = role_of("bench_staff", "community_staff").area_id
+    return {
+        "wish": db.session.scalar(select(Wish.id).where(Wish.state == "claimed").order_by(Wish.id.desc())),
+        "pairing": db.session.scalar(select(Pairing.id).where(Pairing.organisation_id == org_id)),
+        "station": db.session.scalar(select(Station.id).where(Station.community_id == community_id)
+                                     .order_by(Station.id)),
+        "city": db.session.scalar(select(Area.id).where(Area.level == "city").order_by(Area.id)),
+        "street": db.session.scalar(select(Area.id).where(Area.level == "street").order_by(Area.id)),
+    }
 
 
 def key_pages(ids: dict) -> list[Page]:
@@ -122,6 +148,13 @@ def key_pages(ids: dict) -> list[Page]:
         Page("activities list", "/activities/", "bench_resident"),
         Page("leaderboard", "/points/board", "bench_resident"),
         Page("Open311 requests.json", "/open311/v2/requests.json", None),
+        Page("station page (resident)", f"/stations/{ids['station']}", "bench_resident"),
+        Page("station queue (staff)", f"/stations/{ids['station']}/queue", "bench_staff"),
+        Page("city dashboard, this year", f"/dashboard/{ids['city']}?period=this_year", "bench_admin"),
+        Page("street ranking", f"/dashboard/{ids['street']}/ranking", "bench_admin"),
+        Page("public figures (anonymous)", "/figures/", None),
+        Page("moderation queue (staff)", "/moderation/", "bench_staff"),
+        Page("audit log", "/audit/", "bench_admin"),
     ]
 
 

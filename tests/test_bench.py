@@ -33,11 +33,13 @@ def test_tiny_city_counts_keys_and_states():
     from app.organisations.models import Organisation
     from app.points.models import PointBalance, PointEntry
     from app.timeline.models import TimelineEntry
+    from app.timeutil import utcnow
     from app.wishes.models import STATES as WISH_STATES
     from app.wishes.models import Wish, WishClaim
 
     counts = generate("tiny", echo=_quiet)
     sc = SCALES["tiny"]
+    now = utcnow()
 
     # counts as asked
     assert _count(User) == sc.users
@@ -109,6 +111,56 @@ def test_tiny_city_counts_keys_and_states():
     assert db.session.scalar(select(func.count()).select_from(Activity).where(
         and_(Activity.attested_at.is_not(None), Activity.ends_at >= Activity.attested_at))) == 0
 
+    # stations: one per community with the three kinds, slots whose count is their live bookings, every booking
+    # status and every request state, the request's timeline leading to it
+    from app.scenarios.models import Scenario, ScenarioAdoption
+    from app.stations.models import (
+        BOOKING_STATUSES,
+        KINDS,
+        REQUEST_STATES,
+        Booking,
+        ServiceRequest,
+        ServiceSlot,
+        Station,
+        StationService,
+    )
+
+    assert _count(Station) == sc.communities
+    kinds = Counter(db.session.execute(select(StationService.station_id, StationService.kind)))
+    assert set(kinds) == {(s, k) for s in db.session.scalars(select(Station.id)) for k in KINDS}
+    assert set(db.session.scalars(select(Booking.status).distinct())) == set(BOOKING_STATUSES)
+    live = Counter(db.session.scalars(select(Booking.slot_id).where(Booking.status != "cancelled")))
+    slots = dict(db.session.execute(select(ServiceSlot.id, ServiceSlot.booked)).all())
+    assert slots and all(slots[s] == live.get(s, 0) for s in slots)
+    wrong_booking = db.session.scalar(select(func.count()).select_from(Booking).join(ServiceSlot).where(
+        (Booking.starts_at != ServiceSlot.starts_at) | (Booking.service_id != ServiceSlot.service_id)
+        | ((Booking.status.in_(("attended", "missed"))) & (Booking.marked_at.is_(None) | (Booking.starts_at > now)))
+        | ((Booking.status == "cancelled") & Booking.cancelled_at.is_(None))))
+    assert wrong_booking == 0
+    requests_ = dict(db.session.execute(select(ServiceRequest.id, ServiceRequest.state)).all())
+    assert set(requests_.values()) == set(REQUEST_STATES)
+    assert last_states("station_request") == requests_
+    wrong_request = db.session.scalar(select(func.count()).select_from(ServiceRequest).where(
+        (ServiceRequest.state.in_(("taken", "done", "confirmed")) & ServiceRequest.taker_id.is_(None))
+        | (ServiceRequest.state.in_(("open", "withdrawn")) & ServiceRequest.taker_id.is_not(None))
+        | ((ServiceRequest.state == "confirmed") & (ServiceRequest.rating.is_(None)
+                                                    | ServiceRequest.confirmed_at.is_(None)))
+        | ((ServiceRequest.state != "confirmed") & ServiceRequest.rating.is_not(None))
+        | (ServiceRequest.state.in_(("done", "confirmed")) & ServiceRequest.done_at.is_(None))))
+    assert wrong_request == 0
+    assert _count(Scenario) and _count(ScenarioAdoption)
+
+    # the dashboard's roll-up exists and is what ``dashboard rebuild`` writes
+    from app.dashboard.rollup import rebuild, snapshot
+
+    figures = snapshot()
+    assert {"issue", "wish", "activity", "attendance"} <= {metric.split(".")[0] for _a, metric, _d, _k in figures}
+    city = db.session.scalar(select(Area.id).where(Area.level == "city"))
+    received = sum(c for (a, metric, _d, _k), (c, _t) in figures.items() if a == city and metric == "issue.received")
+    assert received == sc.issues
+    counted = rebuild()
+    assert counted["issue"] == sc.issues and snapshot() == figures
+
     with pytest.raises(GenerationRefused):
         generate("tiny", echo=_quiet)
 
@@ -122,28 +174,30 @@ KEY_PAGE_BOUNDS = {
     "issue list, staff, filtered": 8,
     "leader's queue": 8,
     "home (anonymous)": 0,
-    "home (resident)": 11,
-    "home (community staff)": 23,
-    "home (micro-grid leader)": 14,
-    "home (agency admin)": 18,
+    "home (resident)": 15,
+    "home (community staff)": 32,
+    "home (micro-grid leader)": 18,
+    "home (agency admin)": 22,
     "pairing page": 11,
     "activities list": 8,
     "leaderboard": 10,
     "Open311 requests.json": 3,
+    "station page (resident)": 13,
+    "station queue (staff)": 15,
+    "city dashboard, this year": 14,
+    "street ranking": 15,
+    "public figures (anonymous)": 2,
+    "moderation queue (staff)": 5,
+    "audit log": 5,
 }
 
 
 def test_key_pages_at_town_scale_send_a_bounded_number_of_statements(app, queries):
-    from app.organisations.models import Pairing
-    from app.wishes.models import Wish
-    from bench.throughput import key_pages
+    from bench.throughput import key_pages, page_ids
 
     generate("town", echo=_quiet)
     db.session.commit()
-    agency_org = db.session.scalar(select(Pairing.organisation_id).order_by(Pairing.id))
-    ids = {"wish": db.session.scalar(select(Wish.id).where(Wish.state == "claimed").order_by(Wish.id.desc())),
-           "pairing": db.session.scalar(select(Pairing.id).where(Pairing.organisation_id == agency_org))}
-    pages = key_pages(ids)
+    pages = key_pages(page_ids())
     assert {p.name for p in pages} == set(KEY_PAGE_BOUNDS)
     clients: dict = {}
     seen = {}
