@@ -218,34 +218,31 @@ def microgrids_of(community: Area) -> list[Area]:
 # ---------------------------------------------------------------- home cards
 
 
-def takeable(user, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
-    stmt = select(ServiceRequest).where(ServiceRequest.state == "open", helper_clause(user))
+def _count_and_first(stmt, order, limit: int) -> tuple[int, list[ServiceRequest]]:
+    """How many requests ``stmt`` finds, and the first ``limit`` of them in ``order`` (for a home card)."""
     count = db.session.scalar(stmt.with_only_columns(func.count(ServiceRequest.id)).order_by(None)) or 0
     if not count:
         return 0, []
-    rows = list(db.session.scalars(stmt.order_by(ServiceRequest.due_at, ServiceRequest.id).limit(limit)
+    rows = list(db.session.scalars(stmt.order_by(order, ServiceRequest.id).limit(limit)
                                    .options(selectinload(ServiceRequest.service))))
     return count, rows
+
+
+def takeable(user, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
+    return _count_and_first(select(ServiceRequest).where(ServiceRequest.state == "open", helper_clause(user)),
+                            ServiceRequest.due_at, limit)
 
 
 def taken_by(user_id: int, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
-    stmt = select(ServiceRequest).where(ServiceRequest.taker_id == user_id, ServiceRequest.state == "taken")
-    count = db.session.scalar(stmt.with_only_columns(func.count(ServiceRequest.id)).order_by(None)) or 0
-    if not count:
-        return 0, []
-    rows = list(db.session.scalars(stmt.order_by(ServiceRequest.due_at, ServiceRequest.id).limit(limit)
-                                   .options(selectinload(ServiceRequest.service))))
-    return count, rows
+    return _count_and_first(select(ServiceRequest).where(ServiceRequest.taker_id == user_id,
+                                                         ServiceRequest.state == "taken"),
+                            ServiceRequest.due_at, limit)
 
 
 def to_confirm(user_id: int, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
-    stmt = select(ServiceRequest).where(ServiceRequest.person_id == user_id, ServiceRequest.state == "done")
-    count = db.session.scalar(stmt.with_only_columns(func.count(ServiceRequest.id)).order_by(None)) or 0
-    if not count:
-        return 0, []
-    rows = list(db.session.scalars(stmt.order_by(ServiceRequest.done_at, ServiceRequest.id).limit(limit)
-                                   .options(selectinload(ServiceRequest.service))))
-    return count, rows
+    return _count_and_first(select(ServiceRequest).where(ServiceRequest.person_id == user_id,
+                                                         ServiceRequest.state == "done"),
+                            ServiceRequest.done_at, limit)
 
 
 def coming_bookings(user_id: int, now: datetime, limit: int = 5) -> tuple[int, list[Booking]]:
