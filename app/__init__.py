@@ -7,8 +7,25 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, init_sqlite, limiter, login_manager, migrate
 
+_locales: dict = {}
 
-def select_locale() -> str:
+
+def _locale(name: str):
+    """The babel ``Locale`` of a name, made once per process: flask-babel would parse the name again on every
+    request, and parsing searches babel's locale data on disk."""
+    locale = _locales.get(name)
+    if locale is None:
+        from babel import Locale
+
+        locale = _locales[name] = Locale.parse(name)
+    return locale
+
+
+def select_locale():
+    return _locale(_select_locale_name())
+
+
+def _select_locale_name() -> str:
     from flask import current_app
 
     langs = current_app.config["LANGUAGES"]
@@ -62,6 +79,9 @@ def create_app(config: str | dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    from app.extensions import install_template_gettext
+
+    install_template_gettext(app)
     htmx.init_app(app)
     limiter.init_app(app)
 

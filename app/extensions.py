@@ -1,6 +1,7 @@
 """Extension objects, created once at import and bound in create_app."""
 from flask import request
-from flask_babel import Babel
+from flask_babel import Babel, Domain
+from flask_babel import _get_current_context as _babel_context
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,7 +25,64 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class _RequestDomain(Domain):
+    """flask-babel's message domain, with the request's translations looked up once instead of per string.
+
+    A page translates a few hundred strings; flask-babel finds the catalogue for each again (the locale's name built,
+    the shared cache searched). Here the answer is kept on the request's babel context next to the locale it was for:
+    ``force_locale`` and ``refresh`` replace that locale object, so a changed locale never reads a stale catalogue.
+    """
+
+    def get_translations(self):
+        ctx = _babel_context()
+        if ctx is not None:
+            kept = getattr(ctx, "portal_translations", None)
+            if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+                return kept[1]
+        translations = super().get_translations()
+        if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+            ctx.portal_translations = (ctx.babel_locale, translations)
+        return translations
+
+
+def request_translations():
+    """The request's catalogue in one lookup when it is known (what templates translate with)."""
+    from flask import g
+
+    ctx = g.get("_flask_babel")
+    if ctx is not None:
+        kept = ctx.__dict__.get("portal_translations")
+        if kept is not None and kept[0] is ctx.__dict__.get("babel_locale"):
+            return kept[1]
+    from flask_babel import get_translations
+
+    return get_translations()
+
+
+def install_template_gettext(app) -> None:
+    """Templates translate through ``request_translations`` (flask-babel's callables find the domain, the context and
+    the catalogue again for every string)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
+
+
+class _Babel(Babel):
+    @property
+    def domain_instance(self):
+        domain = self.__dict__.get("_request_domain")
+        if domain is None:
+            domain = self.__dict__["_request_domain"] = _RequestDomain(domain=self.domain)
+        return domain
+
+
+babel = _Babel()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
 

@@ -22,3 +22,19 @@ def test_templates_have_no_chinese_outside_gettext():
             if cjk_outside.search(stripped):
                 offenders.append(f"{path.relative_to(ROOT)}:{lineno}")
     assert offenders == []
+
+
+def test_a_forced_locale_inside_a_request_translates_and_then_gives_the_request_its_own_back(app):
+    """The catalogue is looked up once per request and kept next to its locale: ``force_locale`` (a message written
+    in the default language for someone else) must still switch it, in Python and in templates, and switch back."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    template = "{{ _('Sign in') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("Sign in") == "Sign in" == render_template_string(template)
+        with force_locale("zh_CN"):
+            chinese = gettext("Sign in")
+            assert chinese != "Sign in" and render_template_string(template) == chinese
+        assert gettext("Sign in") == "Sign in" == render_template_string(template)
+

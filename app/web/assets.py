@@ -31,11 +31,23 @@ def _file_hash(path: Path) -> str | None:
     return _hashes[key]
 
 
+_urls: dict[tuple[str, str, str], str] = {}
+
+
 def asset_url(filename: str) -> str:
-    digest = _file_hash(Path(current_app.static_folder) / filename)
-    if digest is None:
-        return url_for("static", filename=filename)
-    return url_for("static", filename=filename, v=digest)
+    """``/static/<filename>?v=<hash>``. Outside debug mode a deployed file does not change while the process runs (a
+    deploy restarts the workers), so each URL is built once per process; in debug mode the file is looked at again."""
+    app = current_app._get_current_object()
+    key = (filename, request.script_root if request else "", app.static_folder or "")
+    if not app.debug:
+        url = _urls.get(key)
+        if url is not None:
+            return url
+    digest = _file_hash(Path(app.static_folder) / filename)
+    url = url_for("static", filename=filename) if digest is None else url_for("static", filename=filename, v=digest)
+    if not app.debug and digest is not None:
+        _urls[key] = url
+    return url
 
 
 def _is_current_version() -> bool:
