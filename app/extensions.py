@@ -62,8 +62,21 @@ def request_translations():
 
 
 def install_template_gettext(app) -> None:
-    """Templates translate through ``request_translations`` (flask-babel's callables find the domain, the context and
-    the catalogue again for every string)."""
+    """Templates translate through ``request_translations``, with the semantics of Jinja's "newstyle" gettext (the
+    translation is markup, the variables are escaped into it, ``%%`` is a percent sign) but called directly: the
+    i18n extension's ``_`` resolves ``gettext`` in the context and calls it through the context again for each
+    string, and flask-babel's callables find the domain, the context and the catalogue again — on every page a few
+    hundred times. Every template is HTML (autoescaped), so the result is always markup."""
+    from markupsafe import Markup
+
+    def gettext(string, **variables):
+        rv = Markup(request_translations().ugettext(string))
+        return rv % variables if variables or "%" in rv else rv
+
+    def ngettext(singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return Markup(request_translations().ungettext(singular, plural, num)) % variables
+
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
@@ -71,6 +84,7 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext)
 
 
 class _Babel(Babel):
