@@ -95,7 +95,9 @@ def _wish_args(area: Area) -> dict:
 def _issue_link(ctx: Context, **filters) -> str | None:
     if not ctx.links.get("issues"):
         return None
-    args = {"view": "area", "date_from": ctx.period.start.isoformat(), "date_to": ctx.period.end.isoformat()}
+    # narrowed to the dashboard's area (the list keeps to the viewer's own scope as well)
+    args = {"view": "area", "area": ctx.area.id, "date_from": ctx.period.start.isoformat(),
+            "date_to": ctx.period.end.isoformat()}
     args.update(filters)
     return url_for("issues.index", **args)
 
@@ -161,7 +163,8 @@ def issues(ctx: Context) -> Section | None:
                  " " + _("Counted at %(time)s by the scheduled job.", time=format_datetime(s.overdue_counted_at,
                                                                                              "HH:mm"))
                  if s.overdue_counted_at is not None else ""),
-             link=(url_for("issues.index", view="area", overdue="1") if ctx.links.get("issues") else None)),
+             link=(url_for("issues.index", view="area", area=ctx.area.id, overdue="1") if ctx.links.get("issues")
+                   else None)),
     ]
     f = s.f
     labels = _category_labels() if f.by("issue.category") else {}
@@ -189,6 +192,8 @@ def _category_labels() -> dict[str, str]:
     return {c.code: c.label for c in db.session.scalars(select(IssueCategory))}
 
 
+# The members' reports, activities, co-building and stations lists have no area filter: their figures link to the
+# list as it is (within what the viewer may see), not narrowed to the dashboard's area.
 @section("members", order=30)
 def members(ctx: Context) -> Section | None:
     if not (metrics.get("member_report") and metrics.get("attendance")):

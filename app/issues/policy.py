@@ -50,6 +50,13 @@ def is_entitled_assignee(user, issue) -> bool:
             and handling_rank(user, issue.area) >= LEVEL_RANK[issue.level])
 
 
+def can_list_issues_in(user, area) -> bool:
+    """May narrow the area list to ``area``: holds a handling role on it or above it (a city admin: anywhere). The
+    list stays within the viewer's own scope whatever the area; this only decides whether the narrowing is offered
+    or refused with a message."""
+    return _authenticated(user) and area is not None and holds_area_role(user, HANDLER_ROLES, area)
+
+
 def is_issue_handler(user) -> bool:
     """Holds a handling role anywhere (sees area lists and a queue)."""
     if not _authenticated(user):

@@ -26,6 +26,7 @@ from app.timeline.services import entries_for
 from app.timeutil import local_date_to_utc, utcnow
 from app.uploads.models import Upload
 from app.web.pagination import keyset_page
+from app.web.params import parse_id
 
 LIST_OPTIONS = (selectinload(Issue.area), selectinload(Issue.reporter), selectinload(Issue.on_behalf_of),
                 selectinload(Issue.assignee))
@@ -90,10 +91,14 @@ class Filters:
     overdue: bool = False
     date_from: date | None = None
     date_to: date | None = None
+    #: narrows the list to this area's subtree (within the viewer's own scope, which the list keeps anyway)
+    area: Area | None = None
+    #: names of values that could not be used and are ignored: date_from, date_to, area (not a number),
+    #: area_reach (no such area where the viewer handles issues)
     errors: list = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args, user=None) -> "Filters":
         f = cls()
         f.state = args.get("state") if args.get("state") in STATES else None
         f.level = args.get("level") if args.get("level") in LEVELS else None
@@ -112,6 +117,17 @@ class Filters:
                     f.errors.append(name)
                 else:
                     setattr(f, name, day)
+        raw_area = (args.get("area") or "").strip()
+        if raw_area:
+            area_id = parse_id(raw_area)
+            area = db.session.get(Area, area_id) if area_id is not None else None
+            if area_id is None:
+                f.errors.append("area")
+            elif area is None or not p.can_list_issues_in(user, area):
+                # an unknown area and one out of reach read alike: the page does not tell which areas exist
+                f.errors.append("area_reach")
+            else:
+                f.area = area
         return f
 
     def clauses(self, now=None) -> list:
@@ -130,9 +146,12 @@ class Filters:
             out.append(Issue.created_at >= local_date_to_utc(self.date_from))
         if self.date_to:
             out.append(Issue.created_at <= local_date_to_utc(self.date_to, end_of_day=True))
+        if self.area is not None:
+            out.append(Issue.area_id.in_(_subtree(self.area)))
         return out
 
-    def args(self) -> dict:
+    def args(self, without: tuple[str, ...] = ()) -> dict:
+        """The filters in use, for the next page's links (``without``: leave these out, e.g. to clear one)."""
         out = {}
         for name in ("state", "level", "category", "channel"):
             if getattr(self, name):
@@ -143,7 +162,13 @@ class Filters:
             out["date_from"] = self.date_from.isoformat()
         if self.date_to:
             out["date_to"] = self.date_to.isoformat()
-        return out
+        if self.area is not None:
+            out["area"] = str(self.area.id)
+        return {k: v for k, v in out.items() if k not in without}
+
+    @property
+    def date_errors(self) -> bool:
+        return "date_from" in self.errors or "date_to" in self.errors
 
     @property
     def active(self) -> bool:

@@ -87,7 +87,7 @@ def index():
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
         abort(403)
-    filters = Filters.from_args(request.args) if view in ("area", "queue") else None
+    filters = Filters.from_args(request.args, current_user) if view in ("area", "queue") else None
     page = list_page(view, current_user, cursor=request.args.get("after"), size=_page_size(), filters=filters)
     next_url = None
     if page.next_cursor:

@@ -5,9 +5,11 @@ from sqlalchemy import func, select
 
 from app.accounts.scope import STAFF_ROLES, is_city_admin, role_areas
 from app.areas.models import Area
+from app.areas.services import picker_queries, picker_state
 from app.extensions import db
 from app.scenarios.models import Scenario, ScenarioAdoption
 from app.web.pagination import keyset_page
+from app.web.params import parse_id
 
 KEYS = [(Scenario.active, "desc"), (Scenario.name, "asc"), (Scenario.id, "asc")]
 
@@ -44,7 +46,7 @@ def community_count() -> int:
 
 def my_communities(user) -> list[Area]:
     """The communities the user may mark adoption for, when they are few enough to list (a community's staff: one;
-    a street admin: the street's). A city admin picks through a street's page instead."""
+    a street admin: the street's). A city admin picks in ``community_picker`` instead."""
     if is_city_admin(user):
         return []
     out = []
@@ -55,6 +57,22 @@ def my_communities(user) -> list[Area]:
             out += list(db.session.scalars(select(Area).where(Area.parent_id == area.id,
                                                               Area.level == "community").order_by(Area.name)))
     return out
+
+
+#: the levels of the community picker
+PICKER_LEVELS = ("street", "community")
+
+
+def community_picker(user, community: Area | None, values) -> list[dict] | None:
+    """For a city admin, whose reach is every community (too many for tabs): the street → community lists of the
+    area picker, the shown community chosen in them. None for everyone else (their communities are the tabs)."""
+    if not is_city_admin(user):
+        return None
+    if community is not None:
+        selected = {"street": community.parent_id, "community": community.id}
+    else:
+        selected = {"street": parse_id(values.get("street")), "community": None}
+    return picker_state(selected, picker_queries(values), PICKER_LEVELS)
 
 
 def runs(community: Area) -> list[ScenarioAdoption]:

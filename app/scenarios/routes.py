@@ -22,12 +22,17 @@ def _size() -> int:
 
 
 def _community() -> Area | None:
-    """The community whose adoption is shown: ?community=, else the user's own (a community's staff)."""
+    """The community whose adoption is shown: ?community=, else the user's own (a community's staff). With the
+    picker's ?street= of another street (the street was changed, the community list still held the old choice)
+    none: the page offers that street's communities."""
     cid = parse_id(request.args.get("community"))
     if cid is not None:
         area = db.session.get(Area, cid)
         if area is None or not can_mark_adoption(current_user, area):
             abort(404)
+        street_id = parse_id(request.args.get("street"))
+        if street_id is not None and area.parent_id != street_id:
+            return None
         return area
     mine = queries.my_communities(current_user)
     return mine[0] if mine else None
@@ -50,6 +55,7 @@ def _render_index(_subject=None, refusal=None, community=None):
     return render_page("scenarios/index.html", "scenarios/_items.html" if request.args.get("after") else None,
                        page=page, counts=counts, mine=mine, community=community,
                        communities=queries.my_communities(current_user), total=queries.community_count(),
+                       picker=queries.community_picker(current_user, community, request.args),
                        more=more, new_form=new_form, refusal=refusal, adoption_form=AdoptionForm(formdata=None),
                        first_page=not request.args.get("after"))
 
