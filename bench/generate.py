@@ -12,6 +12,7 @@ The generated city has a few named accounts (``BENCH_ACCOUNTS``, password ``BENC
 """
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass
@@ -147,6 +148,95 @@ class Writer:
             cursor.close()
         self.counts[table.name] = self.counts.get(table.name, 0) + n
         return n
+
+
+def _moderation_and_audit(w, conn, rng: random.Random, users: list[int], moderator: int, now: datetime,
+                          done) -> None:
+    """Flags on about one public wish in 50 and one public issue in 1,000, each case in every state it can reach
+    (below the threshold, hidden pending review, restored, removed with its original kept), the subject's
+    ``moderation`` column to match; and the audit log of the last 60 days — every step of a wish's or an issue's
+    timeline as the audit subscriber writes it, plus the moderation events — written with one INSERT … SELECT."""
+    from sqlalchemy import insert, update
+
+    from app.audit.models import AuditEntry
+    from app.issues.models import Issue, IssueCategory
+    from app.moderation.models import Flag, ModerationCase
+    from app.moderation.services import removed_text, threshold
+    from app.timeline.models import TimelineEntry
+    from app.wishes.models import Wish
+
+    limit = threshold()
+    subjects = [("wish", r) for r in conn.execute(
+        select(Wish.id, Wish.area_id, Wish.wisher_id, Wish.title, Wish.description)
+        .where(Wish.state.in_(("published", "claimed", "fulfilled", "completed"))).order_by(Wish.id)).all()[::50]]
+    subjects += [("issue", r) for r in conn.execute(
+        select(Issue.id, Issue.area_id, Issue.reporter_id, Issue.description, Issue.description)
+        .join(IssueCategory, IssueCategory.id == Issue.category_id)
+        .where(IssueCategory.public.is_(True), Issue.state != "rejected").order_by(Issue.id)).all()[::1000]]
+    case_rows, flag_rows, audit_rows, hidden, removed = [], [], [], {"wish": [], "issue": []}, []
+    for n, (kind, (sid, area, author, title, text_)) in enumerate(subjects):
+        state = ("flagged", "hidden", "restored", "removed")[n % 4]
+        cid = len(case_rows) + 1
+        opened = now - timedelta(days=rng.uniform(0.5, 50))
+        count = rng.randint(1, limit - 1) if state == "flagged" and limit > 1 else limit
+        flaggers = rng.sample(users, count)
+        at = opened
+        for k, who in enumerate(flaggers):
+            at = opened + timedelta(hours=k * rng.uniform(0.5, 6))
+            flag_rows.append((len(flag_rows) + 1, kind, sid, cid, who, "内容不实" if k % 2 else "含有广告", at))
+            audit_rows.append((at, who, "moderation.flagged", kind, sid, area, {"case_id": cid, "kind": kind}))
+        hidden_at = at if state != "flagged" else None
+        if hidden_at:
+            audit_rows.append((at, flaggers[-1], "moderation.hidden", kind, sid, area, {"case_id": cid}))
+        decided_at = hidden_at + timedelta(hours=rng.uniform(1, 48)) if state in ("restored", "removed") else None
+        original = None
+        if state == "removed":
+            original = {"title": title, "description": text_} if kind == "wish" else {"description": text_}
+            removed.append((kind, sid))
+            audit_rows.append((decided_at, moderator, "moderation.removed", kind, sid, area,
+                               {"case_id": cid, "reason": "广告", "original": original}))
+        elif state == "restored":
+            audit_rows.append((decided_at, moderator, "moderation.restored", kind, sid, area,
+                               {"case_id": cid, "reason": "内容属实"}))
+        elif state == "hidden":
+            hidden[kind].append(sid)
+        case_rows.append((cid, kind, sid, area, author, state, count, opened, hidden_at, decided_at,
+                          moderator if decided_at else None, "广告" if state == "removed" else (
+                              "内容属实" if state == "restored" else None),
+                          None if original is None else json.dumps(original, ensure_ascii=False)))
+    w.write(ModerationCase.__table__, ("id", "subject_type", "subject_id", "area_id", "author_id", "state",
+                                       "flag_count", "opened_at", "hidden_at", "decided_at", "decided_by_id",
+                                       "reason", "original"), case_rows)
+    w.write(Flag.__table__, ("id", "subject_type", "subject_id", "case_id", "user_id", "reason", "created_at"),
+            flag_rows)
+    models = {"wish": Wish, "issue": Issue}
+    for kind, ids in hidden.items():
+        for i in range(0, len(ids), 500):
+            conn.execute(update(models[kind]).where(models[kind].id.in_(ids[i:i + 500])).values(moderation="hidden"))
+    reason = "广告"
+    for kind, sid in removed:
+        values = {"moderation": "removed", "description": removed_text("description", reason, first=kind == "wish")}
+        if kind == "wish":
+            values["title"] = removed_text("title", reason, first=True)
+            values["description"] = removed_text("description", reason, first=False)
+        conn.execute(update(models[kind]).where(models[kind].id == sid).values(**values))
+
+    # the audit log: each timeline step of the last 60 days, as ``<subject>.<action>`` in the subject's area
+    since = now - timedelta(days=60)
+    empty = text("CAST('{}' AS JSON)") if w.pg else text("'{}'")
+    for model, kind in ((Wish, "wish"), (Issue, "issue")):
+        steps = (select(TimelineEntry.at, TimelineEntry.actor_id, (kind + "." + TimelineEntry.action),
+                        TimelineEntry.subject_type, TimelineEntry.subject_id, model.area_id, empty)
+                 .join(model, model.id == TimelineEntry.subject_id)
+                 .where(TimelineEntry.subject_type == kind, TimelineEntry.at >= since))
+        result = conn.execute(insert(AuditEntry).from_select(
+            ["at", "actor_id", "action", "subject_type", "subject_id", "area_id", "details"], steps))
+        w.counts["audit_entry"] = w.counts.get("audit_entry", 0) + max(result.rowcount or 0, 0)
+    conn.execute(insert(AuditEntry), [dict(zip(("at", "actor_id", "action", "subject_type", "subject_id",
+                                                "area_id", "details"), row, strict=True)) for row in audit_rows])
+    w.counts["audit_entry"] += len(audit_rows)
+    done(f"moderation cases {len(case_rows):,}, flags {len(flag_rows):,}, audit entries "
+         f"{w.counts['audit_entry']:,}")
 
 
 class GenerationRefused(RuntimeError):
@@ -825,6 +915,9 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
     w.write(ScenarioAdoption.__table__, ("id", "scenario_id", "community_id", "since", "note", "recorded_by_id",
                                          "created_at"), adoption_rows)
     done(f"scenarios {len(scenario_rows)}, adoptions {len(adoption_rows):,}")
+
+    # ---------------------------------------------------------------- moderation and the audit log
+    _moderation_and_audit(w, conn, rng, [u[0] for u in users], staff[communities[0]], now, done)
 
     w.create_indexes(deferred)
     done(f"indexes: {len(deferred)}")
