@@ -223,3 +223,28 @@ def test_a_period_is_split_into_whole_months_and_days_within_one_month(start, en
     d = date.fromisoformat
     expected_months = (d(months[0]), d(months[1])) if months else None
     assert queries.split(d(start), d(end)) == (expected_months, [(d(a), d(b)) for a, b in days])
+
+
+def test_overdue_now_of_a_city_counts_its_own_issues_only(known):
+    from app.areas.services import create_area
+
+    c = known
+    city_alone = queries.overdue_now(c.city)
+    assert city_alone[1] is None and city_alone[0] > 0
+    other = create_area("Other city", "city")
+    area = other
+    for level in ("street", "community", "grid", "microgrid"):
+        area = create_area(f"Other {level}", level, area)
+    issues.report_issue(reporter=None, reporter_name="Visitor", category=known_category(), description="Far away",
+                        area=area, now=at(8))
+    db.session.flush()
+    assert queries.overdue_now(other) == (1, None)
+    assert queries.overdue_now(c.city) == city_alone  # another root's issues are not the city's
+
+
+def known_category():
+    from sqlalchemy import select
+
+    from app.issues.models import IssueCategory
+
+    return db.session.scalars(select(IssueCategory).order_by(IssueCategory.id)).first()
