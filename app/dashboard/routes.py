@@ -184,11 +184,8 @@ def save_weights():
 
 
 # -- public figures --------------------------------------------------------------------------------------------
-def _public(area: Area | None, period: Period, error):
-    if area is None:
-        abort(404)
-    data = public.figures_for(area, period)
-    response = Response(render_template("dashboard/figures.html", area=area, data=data, lineage=area.lineage(),
+def _public(area, data: dict, period: Period, error):
+    response = Response(render_template("dashboard/figures.html", area=area, data=data, lineage=data["lineage"],
                                         **_period_ctx(period, error)))
     # aggregate numbers only; the page (with its header) is the same for every anonymous visitor
     response.headers["Cache-Control"] = ("private, max-age=0" if current_user.is_authenticated
@@ -201,7 +198,11 @@ def _public(area: Area | None, period: Period, error):
 @reads_replica
 def figures():
     period, error = _period()
-    return _public(queries.city_root(), period, error)
+    found = public.city_figures(period)
+    if found is None:
+        abort(404)
+    city, data = found
+    return _public(city, data, period, error)
 
 
 @bp.get("/figures/<int:area_id>")
@@ -211,4 +212,4 @@ def figures_of(area_id):
     if area.level not in ("city", "street", "community"):
         abort(404)
     period, error = _period()
-    return _public(area, period, error)
+    return _public(area, public.figures_for(area, period), period, error)
