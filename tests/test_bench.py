@@ -185,8 +185,8 @@ KEY_PAGE_BOUNDS = {
     "station page (resident)": 13,
     "station queue (staff)": 15,
     "city dashboard, this year": 14,
-    "street ranking": 15,
-    "public figures (anonymous)": 2,
+    "street ranking": 12,
+    "public figures (anonymous)": 0,
     "moderation queue (staff)": 5,
     "audit log": 5,
 }
