@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.scope import is_city_admin, primary_area
 from app.areas.models import Area
-from app.dashboard import bp, evaluation, public, queries, sections, services, spreadsheets
+from app.dashboard import bp, charts, evaluation, public, queries, sections, services, spreadsheets
 from app.dashboard.forms import WeightsForm
 from app.dashboard.models import DIMENSIONS
 from app.dashboard.periods import KIND_LABELS, KINDS, Period, PeriodError
@@ -18,6 +18,10 @@ from app.web.forms import refilled
 from app.web.htmx import render_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+bp.app_template_global("dashboard_trend_chart")(charts.trend)
+bp.app_template_global("dashboard_bar_chart")(charts.bars)
 
 
 def _period() -> tuple[Period, PeriodError | None]:
