@@ -113,13 +113,14 @@ RANKING_METRICS = ("issue.received", "issue.accepted", "issue.responded", "issue
                    "issue.satisfied", "wish.posted", "wish.completed")
 
 
-def ranking(street: Area, period: Period) -> list[Score]:
-    """The communities of ``street`` ranked by their index for ``period``, with the previous period's index."""
+def ranking(street: Area, period: Period, w: dict[str, int] | None = None) -> list[Score]:
+    """The communities of ``street`` ranked by their index for ``period``, with the previous period's index.
+    ``w``: the weights, when the caller has read them already (the page shows them too)."""
     communities = [c for c in children(street) if c.level == "community"]
     if not communities:
         return []
     ids = [c.id for c in communities]
-    w = weights()
+    w = weights() if w is None else w
     staff = staffing_by_community(street)
     before = period.previous()
     # both periods of every community in one statement each: the figures, the scenarios run

@@ -94,13 +94,16 @@ def show(area_id):
     kids = queries.children(area)
     kid_figs = queries.children_figures([k.id for k in kids], period)
     months, series = queries.trend(area, period.end)
+    # the weights are shown only with a community's own index (with its street's ranking, which needs them too)
+    w: dict[str, int] = {}
     score = None
     if area.level == "community" and area.parent is not None:
-        score = next((r for r in evaluation.ranking(area.parent, period) if r.area.id == area.id), None)
+        w = evaluation.weights()
+        score = next((r for r in evaluation.ranking(area.parent, period, w) if r.area.id == area.id), None)
     return render_page("dashboard/show.html", area=area, s=s, sections=sections.build(ctx),
                        children=[(k, queries.Summary(kid_figs[k.id])) for k in kids],
                        breadcrumb=_breadcrumb(area), months=months, series=series, score=score,
-                       street_ranking=area.level == "street", weights=evaluation.weights(),
+                       street_ranking=area.level == "street", weights=w,
                        formulas=evaluation.FORMULAS, dimension_labels=evaluation.DIMENSION_LABELS,
                        dimensions=DIMENSIONS, median_method=sections.MEDIAN_METHOD,
                        cohort_note=sections.COHORT_NOTE, **_period_ctx(period, error))
@@ -114,8 +117,9 @@ def ranking(area_id):
     if area.level != "street":
         abort(404)
     period, error = _period()
-    return render_page("dashboard/ranking.html", area=area, rows=evaluation.ranking(area, period),
-                       breadcrumb=_breadcrumb(area), weights=evaluation.weights(), formulas=evaluation.FORMULAS,
+    w = evaluation.weights()
+    return render_page("dashboard/ranking.html", area=area, rows=evaluation.ranking(area, period, w),
+                       breadcrumb=_breadcrumb(area), weights=w, formulas=evaluation.FORMULAS,
                        dimension_labels=evaluation.DIMENSION_LABELS, dimensions=DIMENSIONS,
                        previous=period.previous(), **_period_ctx(period, error))
 
@@ -139,9 +143,10 @@ def export(area_id):
     ctx = sections.Context(area, period, s, {})
     kids = queries.children(area)
     kid_figs = queries.children_figures([k.id for k in kids], period)
-    rows = evaluation.ranking(area, period) if area.level == "street" else []
+    w = evaluation.weights()
+    rows = evaluation.ranking(area, period, w) if area.level == "street" else []
     data = spreadsheets.dashboard(area, period, sections.build(ctx),
-                                  [(k, queries.Summary(kid_figs[k.id])) for k in kids], rows, evaluation.weights())
+                                  [(k, queries.Summary(kid_figs[k.id])) for k in kids], rows, w)
     return _xlsx(data, f"dashboard-{area.id}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
 
@@ -155,7 +160,8 @@ def ranking_export(area_id):
     period, error = _period()
     if error is not None:
         return redirect(url_for("dashboard.ranking", area_id=area.id, **_period_args()))
-    data = spreadsheets.ranking(area, period, evaluation.ranking(area, period), evaluation.weights())
+    w = evaluation.weights()
+    data = spreadsheets.ranking(area, period, evaluation.ranking(area, period, w), w)
     return _xlsx(data, f"ranking-{area.id}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
 
