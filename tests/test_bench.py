@@ -203,9 +203,9 @@ KEY_PAGE_BOUNDS = {
     "Open311 requests.json": 3,
     "station page (resident)": 13,
     "station queue (staff)": 15,
-    "city dashboard, this year": 14,
-    "street ranking": 15,
-    "public figures (anonymous)": 2,
+    "city dashboard, this year": 13,
+    "street ranking": 11,
+    "public figures (anonymous)": 0,
     "moderation queue (staff)": 7,
     "audit log": 7,
 }

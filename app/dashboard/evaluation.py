@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.areas.models import Area
 from app.dashboard.models import DIMENSIONS, EvaluationWeight
 from app.dashboard.periods import Period
-from app.dashboard.queries import Figures, Summary, children, children_figures, ratio, staffing_by_community
+from app.dashboard.queries import Figures, Summary, children, period_figures, ratio, staffing_by_community
 from app.extensions import db
 
 DEFAULT_WEIGHTS = {"facilities": 25, "data_sharing": 25, "scenarios": 25, "co_governance": 25}
@@ -86,41 +86,51 @@ def weighted(scores: dict[str, float], w: dict[str, int]) -> float:
     return round(sum(scores[d] * w[d] for d in DIMENSIONS) / 100, 1)
 
 
-def _scenarios_by_community(community_ids: list[int], period: Period) -> tuple[dict[int, tuple[int, int]], int]:
+def _scenarios_by_community(community_ids: list[int], periods: list[Period]
+                            ) -> tuple[list[dict[int, tuple[int, int]]], int]:
+    """For each period, community id → (common, specific) scenarios run by its last day; and the common scenarios
+    in the catalogue (two statements for any number of periods)."""
     from app.scenarios.models import Scenario, ScenarioAdoption
 
     rows = db.session.execute(
-        select(ScenarioAdoption.community_id, Scenario.kind, func.count(ScenarioAdoption.id))
+        select(ScenarioAdoption.community_id, Scenario.kind,
+               *[func.sum(case((ScenarioAdoption.since <= p.end, 1), else_=0)) for p in periods])
         .join(Scenario, Scenario.id == ScenarioAdoption.scenario_id)
         .where(ScenarioAdoption.community_id.in_(community_ids), Scenario.active.is_(True),
-               ScenarioAdoption.since <= period.end)
+               ScenarioAdoption.since <= max(p.end for p in periods))
         .group_by(ScenarioAdoption.community_id, Scenario.kind))
-    out: dict[int, list[int]] = {cid: [0, 0] for cid in community_ids}
-    for cid, kind, n in rows:
-        out[cid][0 if kind == "common" else 1] += int(n)
+    out: list[dict[int, list[int]]] = [{cid: [0, 0] for cid in community_ids} for _p in periods]
+    for cid, kind, *counts in rows:
+        for i, n in enumerate(counts):
+            out[i][cid][0 if kind == "common" else 1] += int(n or 0)
     common_total = db.session.scalar(select(func.count(Scenario.id)).where(Scenario.active.is_(True),
                                                                            Scenario.kind == "common")) or 0
-    return {cid: (v[0], v[1]) for cid, v in out.items()}, int(common_total)
+    return [{cid: (v[0], v[1]) for cid, v in per.items()} for per in out], int(common_total)
 
 
-def ranking(street: Area, period: Period) -> list[Score]:
-    """The communities of ``street`` ranked by their index for ``period``, with the previous period's index."""
+#: what the index needs of each community (the rates of data sharing and co-governance)
+RANKING_METRICS = ("issue.received", "issue.accepted", "issue.responded", "issue.resolved", "issue.rated",
+                   "issue.satisfied", "wish.posted", "wish.completed")
+
+
+def ranking(street: Area, period: Period, w: dict[str, int] | None = None) -> list[Score]:
+    """The communities of ``street`` ranked by their index for ``period``, with the previous period's index.
+    ``w``: the weights, when the caller has read them already (the page shows them too)."""
     communities = [c for c in children(street) if c.level == "community"]
     if not communities:
         return []
     ids = [c.id for c in communities]
-    w = weights()
+    w = weights() if w is None else w
     staff = staffing_by_community(street)
-    now_figs = children_figures(ids, period)
     before = period.previous()
-    before_figs = children_figures(ids, before)
-    scen_now, common_total = _scenarios_by_community(ids, period)
-    scen_before, common_before = _scenarios_by_community(ids, before)
+    # both periods of every community in one statement each: the figures, the scenarios run
+    now_figs, before_figs = period_figures(ids, [period, before], RANKING_METRICS)
+    (scen_now, scen_before), common_total = _scenarios_by_community(ids, [period, before])
     out = []
     for c in communities:
         mg = staff.get(c.id, (0, 0))
         scores = dimension_scores(now_figs[c.id], mg, scen_now[c.id], common_total)
-        prev = dimension_scores(before_figs[c.id], mg, scen_before[c.id], common_before)
+        prev = dimension_scores(before_figs[c.id], mg, scen_before[c.id], common_total)
         out.append(Score(c, scores, weighted(scores, w), previous=weighted(prev, w)))
     out.sort(key=lambda s: (-s.index, s.area.name, s.area.id))
     rank = 0

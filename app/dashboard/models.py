@@ -6,6 +6,10 @@ split by a dimension ``key`` (a category, a level, a channel, a state, a duratio
 thing is counted in the area it belongs to *and in every area above it*, so the figures of any area are the rows
 of that one area: the page reads a handful of rows by index, however many issues the city has.
 
+``MonthlyFigure`` holds the same rows added up per calendar month (``month`` is its first day), kept together with
+the daily rows. A period reads the months it covers whole from it and only the days of a month it covers in part
+from ``DailyFigure``, so a year costs a dozen months of rows instead of 365 days of them.
+
 ``FigureSource`` remembers, per thing (an issue, a wish …), the rows it added — so when the thing changes, its old
 contribution is taken away and the new one added (see app/dashboard/rollup.py).
 """
@@ -25,12 +29,32 @@ class DailyFigure(db.Model):
     __table_args__ = (
         # an area's figures for a period: area = ?, metric IN (…), day BETWEEN …
         UniqueConstraint("area_id", "metric", "day", "key", name="uq_daily_figure"),
+        # every metric of an area for a few days (the part of a month a period covers): area = ?, day BETWEEN …
+        Index("ix_daily_figure_area_day", "area_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
     metric: Mapped[str] = mapped_column(String(40))
     day: Mapped[date]
+    key: Mapped[str] = mapped_column(String(40), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyFigure(db.Model):
+    """The daily rows of a calendar month added up (``month`` = its first day); always the sum of ``DailyFigure``."""
+
+    __tablename__ = "monthly_figure"
+    __table_args__ = (
+        # an area's (or a few areas') months in a period: area = ?, month BETWEEN …
+        UniqueConstraint("area_id", "month", "metric", "key", name="uq_monthly_figure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(40))
+    month: Mapped[date]
     key: Mapped[str] = mapped_column(String(40), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)

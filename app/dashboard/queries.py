@@ -1,18 +1,22 @@
 """Every read of the dashboard: an area's figures for a period (one grouped query over its own roll-up rows), its
 children's, the monthly trend, and the current-state figures (overdue now, "1+1+3" staffing) counted by index.
-The number of statements is the same for the city as for a micro-grid."""
+The number of statements is the same for the city as for a micro-grid.
+
+A period is read as the calendar months it covers whole (``MonthlyFigure``) plus the days of the one or two months
+it covers in part (``DailyFigure``), added up by the database in one statement: a year is a dozen monthly rows per
+metric and key, not 365 daily ones, and no read grows with the number of issues."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, Integer, case, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from app.areas.models import Area, StaffingPost
 from app.dashboard.metrics import DAY_BUCKETS, HOUR_BUCKETS, histogram_median
-from app.dashboard.models import DailyFigure
+from app.dashboard.models import DailyFigure, MonthlyFigure
 from app.dashboard.periods import Period
 from app.extensions import db
 from app.timeutil import utcnow
@@ -198,19 +202,75 @@ class Summary:
         return ratio(self.microgrids_complete, self.microgrids)
 
 
-def _period_where(period: Period):
-    return and_(DailyFigure.day >= period.start, DailyFigure.day <= period.end)
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def split(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """How to read the days ``start`` … ``end`` (both included): the months read whole, as [first month, month after
+    the last) or None, and the days read one by one, as [from, to) ranges each inside one month (at most two: the
+    month the period starts in part, the month it ends in part)."""
+    after = end + timedelta(days=1)
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_whole = after.replace(day=1)
+    if first_whole < after_whole:
+        days = [(lo, hi) for lo, hi in ((start, first_whole), (after_whole, after)) if lo < hi]
+        return (first_whole, after_whole), days
+    if start.replace(day=1) == end.replace(day=1):
+        return None, [(start, after)]
+    return None, [(start, _next_month(start)), (_next_month(start), after)]
+
+
+def _parts(area_ids: list[int], start: date, end: date, columns, metrics=None, key=None) -> list:
+    """SELECTs of the roll-up rows of ``area_ids`` from ``start`` to ``end``: the whole months from MonthlyFigure,
+    the rest from DailyFigure. ``columns(model, month)`` gives the columns each part selects (``month``: the
+    model's month column, or the first day of the month the part's days lie in)."""
+    months, days = split(start, end)
+    parts = []
+
+    def where(model, column, lo, hi):
+        conds = [model.area_id == area_ids[0] if len(area_ids) == 1 else model.area_id.in_(area_ids),
+                 column >= lo, column < hi]
+        if metrics is not None:
+            conds.append(model.metric.in_(metrics))
+        if key is not None:
+            conds.append(model.key == key)
+        return conds
+
+    if months is not None:
+        parts.append(select(*columns(MonthlyFigure, MonthlyFigure.month))
+                     .where(*where(MonthlyFigure, MonthlyFigure.month, *months)))
+    for lo, hi in days:
+        parts.append(select(*columns(DailyFigure, literal(lo.replace(day=1), Date)))
+                     .where(*where(DailyFigure, DailyFigure.day, lo, hi)))
+    return parts
+
+
+def _union(parts: list):
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+
+
+def period_figures(area_ids: list[int], periods: list[Period], metrics=None) -> list[dict[int, Figures]]:
+    """For each period, area id → its figures: every area and period added up by the database in one statement."""
+    out: list[dict[int, Figures]] = [{aid: Figures() for aid in area_ids} for _p in periods]
+    if not area_ids:
+        return out
+    parts = []
+    for i, period in enumerate(periods):
+        parts += _parts(area_ids, period.start, period.end, metrics=metrics,
+                        columns=lambda m, _month, i=i: (literal(i, Integer).label("period"), m.area_id, m.metric,
+                                                        m.key, m.count, m.total))
+    u = _union(parts)
+    rows = db.session.execute(
+        select(u.c.period, u.c.area_id, u.c.metric, u.c.key, func.sum(u.c.count), func.sum(u.c.total))
+        .group_by(u.c.period, u.c.area_id, u.c.metric, u.c.key))
+    for i, aid, metric, key, count, total in rows:
+        out[i][aid].add(metric, key, count, total)
+    return out
 
 
 def figures(area: Area, period: Period) -> Figures:
-    out = Figures()
-    rows = db.session.execute(
-        select(DailyFigure.metric, DailyFigure.key, func.sum(DailyFigure.count), func.sum(DailyFigure.total))
-        .where(DailyFigure.area_id == area.id, _period_where(period))
-        .group_by(DailyFigure.metric, DailyFigure.key))
-    for metric, key, count, total in rows:
-        out.add(metric, key, count, total)
-    return out
+    return period_figures([area.id], [period])[0][area.id]
 
 
 #: what the children table and the evaluation index need of each child area
@@ -220,17 +280,7 @@ CHILD_METRICS = ("issue.received", "issue.accepted", "issue.responded", "issue.r
 
 
 def children_figures(area_ids: list[int], period: Period, metrics=CHILD_METRICS) -> dict[int, Figures]:
-    out: dict[int, Figures] = {aid: Figures() for aid in area_ids}
-    if not area_ids:
-        return out
-    rows = db.session.execute(
-        select(DailyFigure.area_id, DailyFigure.metric, DailyFigure.key, func.sum(DailyFigure.count),
-               func.sum(DailyFigure.total))
-        .where(DailyFigure.area_id.in_(area_ids), DailyFigure.metric.in_(metrics), _period_where(period))
-        .group_by(DailyFigure.area_id, DailyFigure.metric, DailyFigure.key))
-    for aid, metric, key, count, total in rows:
-        out[aid].add(metric, key, count, total)
-    return out
+    return period_figures(area_ids, [period], metrics)[0]
 
 
 def children(area: Area) -> list[Area]:
@@ -256,10 +306,19 @@ def overdue_now(area: Area, now=None) -> tuple[int, datetime | None]:
     if root is not None and now - root[1] <= SNAPSHOT_MAX_AGE:
         value, _at = rows.get(area.id, (0, root[1]))
         return value, root[1]
-    live = db.session.scalar(
-        select(func.count(Issue.id)).join(Area, Area.id == Issue.area_id)
-        .where(Issue.state.in_(ACTIVE_STATES), Issue.due_at < now, Area.in_subtree(area.path))) or 0
-    return live, None
+    overdue = (Issue.state.in_(ACTIVE_STATES), Issue.due_at < now)
+    in_subtree = (select(func.count(Issue.id)).join(Area, Area.id == Issue.area_id)
+                  .where(*overdue, Area.in_subtree(area.path)))
+    if area.parent_id is None:
+        # the city: when it is the only root, every issue is in it — counted from the (state, due_at) index alone,
+        # instead of visiting every area and every issue of the city through the join
+        other_roots = select(func.count(Area.id)).where(Area.parent_id.is_(None), Area.id != area.id)
+        everywhere = select(func.count(Issue.id)).where(*overdue)
+        statement = select(case((other_roots.scalar_subquery() == 0, everywhere.scalar_subquery()),
+                                else_=in_subtree.scalar_subquery()))
+    else:
+        statement = in_subtree
+    return db.session.scalar(statement) or 0, None
 
 
 def _complete_microgrids():
@@ -314,16 +373,13 @@ def months_back(end: date, n: int = 12) -> list[date]:
 def trend(area: Area, end: date, n: int = 12) -> tuple[list[date], dict[str, list[int]]]:
     """Monthly counts of the trend metrics for the ``n`` months up to ``end``'s month (one statement)."""
     months = months_back(end, n)
-    start = months[0]
-    rows = db.session.execute(
-        select(DailyFigure.metric, DailyFigure.day, func.sum(DailyFigure.count))
-        .where(DailyFigure.area_id == area.id, DailyFigure.metric.in_(TREND_METRICS), DailyFigure.key == "",
-               DailyFigure.day >= start, DailyFigure.day <= end)
-        .group_by(DailyFigure.metric, DailyFigure.day))
+    u = _union(_parts([area.id], months[0], end, metrics=TREND_METRICS, key="",
+                      columns=lambda m, month: (m.metric, month.label("month"), m.count)))
+    rows = db.session.execute(select(u.c.metric, u.c.month, func.sum(u.c.count)).group_by(u.c.metric, u.c.month))
     index = {m: i for i, m in enumerate(months)}
     series = {m: [0] * len(months) for m in TREND_METRICS}
-    for metric, day, count in rows:
-        series[metric][index[day.replace(day=1)]] += int(count or 0)
+    for metric, month, count in rows:
+        series[metric][index[month]] += int(count or 0)
     return months, series
 
 

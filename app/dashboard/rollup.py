@@ -2,10 +2,11 @@
 
 Incremental (``refresh``): the thing's rows now (``Source.rows``) minus the rows it had added before (kept in
 ``FigureSource``), added to ``DailyFigure`` for its area and every area above it with one upsert (``INSERT … ON
-CONFLICT DO UPDATE``, safe when two requests touch the same row at once).
+CONFLICT DO UPDATE``, safe when two requests touch the same row at once) — and the same deltas added up per month to
+``MonthlyFigure``, so a month's row is always the sum of its days.
 
 Rebuild (``rebuild``): empty both tables, then every thing of every source, in batches of ids; the finest rows are
-added up in memory, written, and then added up level by level towards the city.
+added up in memory, written, and then added up level by level towards the city; the months are the days added up.
 """
 from __future__ import annotations
 
@@ -19,14 +20,24 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.dashboard import metrics
-from app.dashboard.models import DailyFigure, FigureSource
+from app.dashboard.models import DailyFigure, FigureSource, MonthlyFigure
 from app.extensions import db
 
 Key = tuple[int, str, date, str]  # area_id, metric, day, key
 
 
-def _insert():
-    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(DailyFigure)
+def _insert(model):
+    return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(model)
+
+
+def _months(days: dict[Key, list[int]]) -> dict[Key, list[int]]:
+    """The same rows added up per calendar month (the key's day becomes the month's first day)."""
+    out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for (area, metric, day, key), (count, total) in days.items():
+        row = out[(area, metric, day.replace(day=1), key)]
+        row[0] += count
+        row[1] += total
+    return {k: v for k, v in out.items() if v[0] or v[1]}
 
 
 def _ancestors(area_ids: set[int]) -> dict[int, list[int]]:
@@ -61,22 +72,30 @@ def _deltas(old: list, new: list) -> dict[Key, list[int]]:
     return {k: v for k, v in out.items() if v[0] or v[1]}
 
 
-def _apply(deltas: dict[Key, list[int]]) -> None:
-    if not deltas:
-        return
-    stmt = _insert()
+def _upsert(model, day_column: str, deltas: dict[Key, list[int]]) -> None:
+    day_attr = getattr(model, day_column)
+    stmt = _insert(model)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["area_id", "metric", "day", "key"],
-        set_={"count": DailyFigure.count + stmt.excluded.count, "total": DailyFigure.total + stmt.excluded.total})
+        index_elements=["area_id", "metric", day_column, "key"],
+        set_={"count": model.count + stmt.excluded.count, "total": model.total + stmt.excluded.total})
     # in one order, so two transactions touching the same rows wait for each other instead of deadlocking
-    db.session.execute(stmt, [{"area_id": a, "metric": m, "day": d, "key": k, "count": c, "total": t}
+    db.session.execute(stmt, [{"area_id": a, "metric": m, day_column: d, "key": k, "count": c, "total": t}
                               for (a, m, d, k), (c, t) in sorted(deltas.items())])
     # rows that went back to nothing are removed, so the table is exactly what a rebuild writes
     negative = [k for k, (c, t) in deltas.items() if c < 0 or t < 0]
     if negative:
-        db.session.execute(delete(DailyFigure).where(
-            DailyFigure.area_id.in_({k[0] for k in negative}), DailyFigure.metric.in_({k[1] for k in negative}),
-            DailyFigure.day.in_({k[2] for k in negative}), DailyFigure.count == 0, DailyFigure.total == 0))
+        db.session.execute(delete(model).where(
+            model.area_id.in_({k[0] for k in negative}), model.metric.in_({k[1] for k in negative}),
+            day_attr.in_({k[2] for k in negative}), model.count == 0, model.total == 0))
+
+
+def _apply(deltas: dict[Key, list[int]]) -> None:
+    if not deltas:
+        return
+    _upsert(DailyFigure, "day", deltas)
+    months = _months(deltas)
+    if months:
+        _upsert(MonthlyFigure, "month", months)
 
 
 def _encode(rows: list) -> str:
@@ -147,6 +166,7 @@ BATCH = 2000
 def rebuild(batch: int = BATCH) -> dict[str, int]:
     """Throw the roll-up away and count everything again from the source tables. Returns things per source."""
     db.session.execute(delete(DailyFigure))
+    db.session.execute(delete(MonthlyFigure))
     db.session.execute(delete(FigureSource))
     fine: Counter = Counter()
     counted: dict[str, int] = {}
@@ -205,6 +225,11 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
             for (a, m, d, k), (c, t) in written.items() if c or t]
     for i in range(0, len(rows), 5000):
         db.session.execute(DailyFigure.__table__.insert(), rows[i:i + 5000])
+    del rows
+    months = [{"area_id": a, "metric": m, "month": d, "key": k, "count": c, "total": t}
+              for (a, m, d, k), (c, t) in _months(written).items()]
+    for i in range(0, len(months), 5000):
+        db.session.execute(MonthlyFigure.__table__.insert(), months[i:i + 5000])
     db.session.flush()
     return counted
 
@@ -214,3 +239,15 @@ def snapshot() -> dict[Key, tuple[int, int]]:
     return {(r.area_id, r.metric, r.day, r.key): (r.count, r.total)
             for r in db.session.execute(select(DailyFigure.area_id, DailyFigure.metric, DailyFigure.day,
                                                DailyFigure.key, DailyFigure.count, DailyFigure.total))}
+
+
+def monthly_snapshot() -> dict[Key, tuple[int, int]]:
+    """Every monthly row, keyed (area, metric, first day of the month, key)."""
+    return {(r.area_id, r.metric, r.month, r.key): (r.count, r.total)
+            for r in db.session.execute(select(MonthlyFigure.area_id, MonthlyFigure.metric, MonthlyFigure.month,
+                                               MonthlyFigure.key, MonthlyFigure.count, MonthlyFigure.total))}
+
+
+def months_of(days: dict[Key, tuple[int, int]]) -> dict[Key, tuple[int, int]]:
+    """What the monthly rows must be for these daily rows (a check: the months are always their days added up)."""
+    return {k: (c, t) for k, (c, t) in _months({k: list(v) for k, v in days.items()}).items()}

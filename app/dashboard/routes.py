@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.scope import is_city_admin, primary_area
 from app.areas.models import Area
-from app.dashboard import bp, evaluation, public, queries, sections, services, spreadsheets
+from app.dashboard import bp, charts, evaluation, public, queries, sections, services, spreadsheets
 from app.dashboard.forms import WeightsForm
 from app.dashboard.models import DIMENSIONS
 from app.dashboard.periods import KIND_LABELS, KINDS, Period, PeriodError
@@ -18,6 +18,10 @@ from app.web.forms import refilled
 from app.web.htmx import render_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+bp.app_template_global("dashboard_trend_chart")(charts.trend)
+bp.app_template_global("dashboard_bar_chart")(charts.bars)
 
 
 def _period() -> tuple[Period, PeriodError | None]:
@@ -90,13 +94,16 @@ def show(area_id):
     kids = queries.children(area)
     kid_figs = queries.children_figures([k.id for k in kids], period)
     months, series = queries.trend(area, period.end)
+    # the weights are shown only with a community's own index (with its street's ranking, which needs them too)
+    w: dict[str, int] = {}
     score = None
     if area.level == "community" and area.parent is not None:
-        score = next((r for r in evaluation.ranking(area.parent, period) if r.area.id == area.id), None)
+        w = evaluation.weights()
+        score = next((r for r in evaluation.ranking(area.parent, period, w) if r.area.id == area.id), None)
     return render_page("dashboard/show.html", area=area, s=s, sections=sections.build(ctx),
                        children=[(k, queries.Summary(kid_figs[k.id])) for k in kids],
                        breadcrumb=_breadcrumb(area), months=months, series=series, score=score,
-                       street_ranking=area.level == "street", weights=evaluation.weights(),
+                       street_ranking=area.level == "street", weights=w,
                        formulas=evaluation.FORMULAS, dimension_labels=evaluation.DIMENSION_LABELS,
                        dimensions=DIMENSIONS, median_method=sections.MEDIAN_METHOD,
                        cohort_note=sections.COHORT_NOTE, **_period_ctx(period, error))
@@ -110,8 +117,9 @@ def ranking(area_id):
     if area.level != "street":
         abort(404)
     period, error = _period()
-    return render_page("dashboard/ranking.html", area=area, rows=evaluation.ranking(area, period),
-                       breadcrumb=_breadcrumb(area), weights=evaluation.weights(), formulas=evaluation.FORMULAS,
+    w = evaluation.weights()
+    return render_page("dashboard/ranking.html", area=area, rows=evaluation.ranking(area, period, w),
+                       breadcrumb=_breadcrumb(area), weights=w, formulas=evaluation.FORMULAS,
                        dimension_labels=evaluation.DIMENSION_LABELS, dimensions=DIMENSIONS,
                        previous=period.previous(), **_period_ctx(period, error))
 
@@ -135,9 +143,10 @@ def export(area_id):
     ctx = sections.Context(area, period, s, {})
     kids = queries.children(area)
     kid_figs = queries.children_figures([k.id for k in kids], period)
-    rows = evaluation.ranking(area, period) if area.level == "street" else []
+    w = evaluation.weights()
+    rows = evaluation.ranking(area, period, w) if area.level == "street" else []
     data = spreadsheets.dashboard(area, period, sections.build(ctx),
-                                  [(k, queries.Summary(kid_figs[k.id])) for k in kids], rows, evaluation.weights())
+                                  [(k, queries.Summary(kid_figs[k.id])) for k in kids], rows, w)
     return _xlsx(data, f"dashboard-{area.id}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
 
@@ -151,7 +160,8 @@ def ranking_export(area_id):
     period, error = _period()
     if error is not None:
         return redirect(url_for("dashboard.ranking", area_id=area.id, **_period_args()))
-    data = spreadsheets.ranking(area, period, evaluation.ranking(area, period), evaluation.weights())
+    w = evaluation.weights()
+    data = spreadsheets.ranking(area, period, evaluation.ranking(area, period, w), w)
     return _xlsx(data, f"ranking-{area.id}-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
 
@@ -184,11 +194,8 @@ def save_weights():
 
 
 # -- public figures --------------------------------------------------------------------------------------------
-def _public(area: Area | None, period: Period, error):
-    if area is None:
-        abort(404)
-    data = public.figures_for(area, period)
-    response = Response(render_template("dashboard/figures.html", area=area, data=data, lineage=area.lineage(),
+def _public(area, data: dict, period: Period, error):
+    response = Response(render_template("dashboard/figures.html", area=area, data=data, lineage=data["lineage"],
                                         **_period_ctx(period, error)))
     # aggregate numbers only; the page (with its header) is the same for every anonymous visitor
     response.headers["Cache-Control"] = ("private, max-age=0" if current_user.is_authenticated
@@ -201,7 +208,11 @@ def _public(area: Area | None, period: Period, error):
 @reads_replica
 def figures():
     period, error = _period()
-    return _public(queries.city_root(), period, error)
+    found = public.city_figures(period)
+    if found is None:
+        abort(404)
+    city, data = found
+    return _public(city, data, period, error)
 
 
 @bp.get("/figures/<int:area_id>")
@@ -211,4 +222,4 @@ def figures_of(area_id):
     if area.level not in ("city", "street", "community"):
         abort(404)
     period, error = _period()
-    return _public(area, period, error)
+    return _public(area, public.figures_for(area, period), period, error)

@@ -176,3 +176,75 @@ def test_the_spreadsheet_has_the_same_figures(known, client):
     assert r.status_code == 200
     names = [row[1] for row in load_workbook(io.BytesIO(r.data)).worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert {"Community A", "Community A2"} <= set(names)
+
+
+@pytest.mark.parametrize("start, end, received", [
+    (date(2026, 9, 1), date(2026, 11, 30), 4),    # whole months only
+    (date(2026, 9, 15), date(2026, 10, 31), 4),   # part of September, all of October
+    (date(2026, 9, 21), date(2026, 10, 31), 3),
+    (date(2026, 9, 20), date(2026, 10, 6), 3),    # parts of two months, none whole
+    (date(2026, 9, 21), date(2026, 10, 5), 1),
+    (date(2026, 10, 6), date(2026, 10, 6), 1),    # one day
+    (date(2026, 8, 20), date(2026, 11, 2), 4),    # part, two whole months, part
+    (date(2026, 10, 8), date(2026, 12, 31), 0),   # I4 on the 8th is in street B
+])
+def test_a_period_is_read_as_whole_months_and_days_with_the_same_figures(known, start, end, received):
+    period = Period("custom", start, end)
+    assert queries.summary(known.street_a, period).received == received
+    by_day = {}
+    for (area, metric, day, key), (count, _total) in rollup.snapshot().items():
+        if area == known.street_a.id and start <= day <= end:
+            by_day[(metric, key)] = by_day.get((metric, key), 0) + count
+    figures = queries.figures(known.street_a, period)
+    assert {(m, k): v[0] for m, keys in figures.data.items() for k, v in keys.items()} == by_day
+    kids = queries.children_figures([known.comm_a.id, known.comm_a2.id], period)
+    assert sum(f.n("issue.received") for f in kids.values()) == received
+
+
+def test_the_trend_adds_whole_months_and_the_days_of_the_last_one(known):
+    months, series = queries.trend(known.street_a, date(2026, 10, 7))
+    assert months[-2:] == [date(2026, 9, 1), date(2026, 10, 1)] and len(months) == 12
+    assert series["issue.received"][-2:] == [1, 3]
+    months, series = queries.trend(known.street_a, date(2026, 10, 5))
+    assert series["issue.received"][-2:] == [1, 1]
+    months, series = queries.trend(known.city, date(2026, 11, 30))
+    assert series["issue.received"][-3:] == [1, 4, 0]
+
+
+@pytest.mark.parametrize("start, end, months, days", [
+    ("2026-01-01", "2026-11-30", ("2026-01-01", "2026-12-01"), []),
+    ("2026-01-01", "2026-11-29", ("2026-01-01", "2026-11-01"), [("2026-11-01", "2026-11-30")]),
+    ("2026-01-02", "2026-12-31", ("2026-02-01", "2027-01-01"), [("2026-01-02", "2026-02-01")]),
+    ("2026-11-05", "2026-11-20", None, [("2026-11-05", "2026-11-21")]),
+    ("2026-10-05", "2026-11-20", None, [("2026-10-05", "2026-11-01"), ("2026-11-01", "2026-11-21")]),
+    ("2026-02-28", "2026-02-28", None, [("2026-02-28", "2026-03-01")]),
+])
+def test_a_period_is_split_into_whole_months_and_days_within_one_month(start, end, months, days):
+    d = date.fromisoformat
+    expected_months = (d(months[0]), d(months[1])) if months else None
+    assert queries.split(d(start), d(end)) == (expected_months, [(d(a), d(b)) for a, b in days])
+
+
+def test_overdue_now_of_a_city_counts_its_own_issues_only(known):
+    from app.areas.services import create_area
+
+    c = known
+    city_alone = queries.overdue_now(c.city)
+    assert city_alone[1] is None and city_alone[0] > 0
+    other = create_area("Other city", "city")
+    area = other
+    for level in ("street", "community", "grid", "microgrid"):
+        area = create_area(f"Other {level}", level, area)
+    issues.report_issue(reporter=None, reporter_name="Visitor", category=known_category(), description="Far away",
+                        area=area, now=at(8))
+    db.session.flush()
+    assert queries.overdue_now(other) == (1, None)
+    assert queries.overdue_now(c.city) == city_alone  # another root's issues are not the city's
+
+
+def known_category():
+    from sqlalchemy import select
+
+    from app.issues.models import IssueCategory
+
+    return db.session.scalars(select(IssueCategory).order_by(IssueCategory.id)).first()

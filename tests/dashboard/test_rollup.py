@@ -217,9 +217,13 @@ def test_incremental_roll_up_equals_a_rebuild(city, cats, steps):
     rollup.rebuild()
     _run(city, cats, steps)
     incremental = rollup.snapshot()
+    # the monthly rows are always the daily rows added up per month (incrementally as after a rebuild)
+    incremental_months = rollup.monthly_snapshot()
+    assert incremental_months == rollup.months_of(incremental)
     rollup.rebuild()
     rebuilt = rollup.snapshot()
     assert incremental == rebuilt
+    assert rollup.monthly_snapshot() == incremental_months
     rollup.rebuild()
     assert rollup.snapshot() == rebuilt
 
@@ -256,6 +260,7 @@ def test_a_station_journey_is_counted_in_every_area_above(city, cats):
     assert (city.micro_a1.id, "station.delivered", booked_day, "booking") not in rows
     _run(city, cats, [("st_missed", 0)])  # the attendance corrected: no longer a service delivered
     assert (city.comm_a.id, "station.delivered", booked_day, "booking") not in rollup.snapshot()
+    assert rollup.monthly_snapshot() == rollup.months_of(rollup.snapshot())
     rows = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == rows
