@@ -181,7 +181,7 @@ KEY_PAGE_BOUNDS = {
     "pairing page": 11,
     "activities list": 8,
     "leaderboard": 10,
-    "Open311 requests.json": 3,
+    "Open311 requests.json": 2,
     "station page (resident)": 13,
     "station queue (staff)": 15,
     "city dashboard, this year": 14,
