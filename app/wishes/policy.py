@@ -121,10 +121,11 @@ def can_post_wish(user) -> bool:
     return _authed(user) and (getattr(user, "home_area_id", None) is not None or can_post_on_behalf(user))
 
 
-def can_claim_wish(user, wish) -> bool:
+def can_claim_wish(user, wish, *, claim_any: bool | None = None) -> bool:
+    """``claim_any``: ``can_claim_any(user)`` when the caller already knows it (a page of cards asks once)."""
     # a wish hidden pending review (or removed) by moderators is not offered to claimants
-    return (wish.state == "published" and wish.moderation is None and can_claim_any(user)
-            and not is_wish_owner(user, wish))
+    return (wish.state == "published" and wish.moderation is None
+            and (can_claim_any(user) if claim_any is None else claim_any) and not is_wish_owner(user, wish))
 
 
 def can_release_wish(user, wish) -> bool:

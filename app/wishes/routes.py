@@ -84,7 +84,8 @@ def wall():
     street_id = chosen_street or (_my_street_id() if near else None)
 
     page = queries.wall_page(WALL_STATUSES[status], category=category, community_id=community_id,
-                             street_id=street_id, cursor=request.args.get("after"), size=_page_size())
+                             street_id=street_id, cursor=request.args.get("after"), size=_page_size(),
+                             user=current_user)
     filters = {k: v for k, v in {"status": status if status != "published" else "", "category": category,
                                  "street": chosen_street or "", "community": community_id or "",
                                  "near": "1" if near else ""}.items() if v}
@@ -369,8 +370,9 @@ def _claim(wish: Wish, form: ClaimForm, chosen: int | None):
 
 def _claim_card(wish_id: int, refusal: Refusal | None = None):
     """htmx from the wall: the card again, a refusal written on it (a success is a toast)."""
-    return render_template("wishes/_card.html", wish=_load(wish_id), message=refusal.message if refusal else None,
-                           message_kind="error")
+    wish = _load(wish_id)
+    return render_template("wishes/_card.html", wish=queries.card(wish.id, current_user),
+                           message=refusal.message if refusal else None, message_kind="error")
 
 
 @bp.post("/<int:wish_id>/claim")
