@@ -170,7 +170,7 @@ def test_tiny_city_counts_keys_and_states():
 KEY_PAGE_BOUNDS = {
     "wish wall (anonymous)": 2,
     "wish wall (party member)": 5,
-    "wish detail": 4,
+    "wish detail": 3,
     "issue list, staff, filtered": 5,
     "leader's queue": 5,
     "home (anonymous)": 0,

@@ -55,7 +55,8 @@ def holds_claim(user, claim) -> bool:
         return claim.claimant_id == uid and is_party_member(user)
     if holds_org_role(user, "agency_admin", claim.organisation_id):
         return True
-    return uid in claim.member_ids and holds_org_role(user, "member", claim.organisation_id)
+    # the role first: only a member of the branch has the team read
+    return holds_org_role(user, "member", claim.organisation_id) and uid in claim.member_ids
 
 
 def is_wish_claimant(user, wish) -> bool:

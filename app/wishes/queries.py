@@ -41,15 +41,17 @@ ON_BEHALF_ROLES = STAFF_ROLES + LEADER_ROLES
 REVIEW_ROLES = STAFF_ROLES
 
 
+@cache
 def wish_options():
     """What a wish's card and page show, loaded with the wishes: the places, the wisher, the photo and the active
     or done claim with its claimant and branch are each at most one row per wish, so they come joined in the same
-    query (no round trip each); only a claim's team, a list, is loaded with one more."""
+    query (no round trip each). A claim's team, a list that only a branch's claim has, is read when asked for
+    (``team_of``, or ``WishClaim.member_ids`` for a member of the claiming branch). Built once (loader options
+    are immutable)."""
     return (
         joinedload(Wish.area), joinedload(Wish.community), joinedload(Wish.wisher), joinedload(Wish.photo),
         joinedload(Wish.active_claim).joinedload(WishClaim.claimant),
         joinedload(Wish.active_claim).joinedload(WishClaim.organisation),
-        joinedload(Wish.active_claim).selectinload(WishClaim.members),
         joinedload(Wish.done_claim).joinedload(WishClaim.claimant),
         joinedload(Wish.done_claim).joinedload(WishClaim.organisation),
     )
@@ -289,7 +291,7 @@ def claims_of(wish: Wish, *, cursor: str | None = None, size: int = 20) -> Page:
 
 
 def team_of(claim: WishClaim | None) -> list[WishClaimMember]:
-    if claim is None or not claim.members:
+    if claim is None or claim.kind != "branch":  # only a branch names a team
         return []
     return list(db.session.scalars(select(WishClaimMember).where(WishClaimMember.claim_id == claim.id)
                                    .options(selectinload(WishClaimMember.user))))

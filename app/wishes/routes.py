@@ -286,7 +286,9 @@ def render_detail(wish: Wish, *, refusal: Refusal | None = None):
     """The wish's page. A refusal is written next to its field (or at the top of its form's section), with what the
     person typed; one whose form is no longer shown (the wish moved on) goes at the top of the page."""
     staff = is_wish_staff(current_user, wish)
-    forms = {action: cls(formdata=None, prefix=prefix) for action, (cls, prefix) in ACTION_FORMS.items()}
+    # only the forms of the sections this person sees (most visitors see none)
+    forms = {action: cls(formdata=None, prefix=prefix) for action, (cls, prefix) in ACTION_FORMS.items()
+             if _section_shown(wish, action)}
     section_errors: dict[str, str] = {}
     page_errors: list[str] = []
     photo_dropped = False
@@ -319,8 +321,8 @@ def render_detail(wish: Wish, *, refusal: Refusal | None = None):
         state_label=state_label, action_label=action_label,
         note_visible=lambda entry: can_read_wish_note(current_user, wish, entry),
         claim_options=_claim_options(wish), sign_in_to_claim=_sign_in_to_claim(wish),
-        reject_form=forms["reject"], release_form=forms["release"], fulfil_form=forms["fulfil"],
-        confirm_form=forms["confirm"], notreceived_form=forms["notreceived"],
+        reject_form=forms.get("reject"), release_form=forms.get("release"), fulfil_form=forms.get("fulfil"),
+        confirm_form=forms.get("confirm"), notreceived_form=forms.get("notreceived"),
     )
     return render_page("wishes/show.html", "wishes/_detail.html", **ctx)
 
