@@ -81,7 +81,6 @@ def card_texts() -> dict[str, Markup]:
         ("claim", _("Claim this wish")), ("details", _("Details")))}
 
 
-
 @bp.get("/")
 @extensions.reads_replica
 def wall():
