@@ -1,25 +1,40 @@
 """Finding issues and what their pages need: my reports, my queue, area lists (filters), the public list, an
 issue's photos and timeline, the places of a quick report, the resident a report is recorded for, the category list.
 
-Each list is one keyset-paginated statement with its related rows loaded in a fixed number of extra queries
-(``LIST_OPTIONS``), so the number of SQL statements per page does not grow with the page size.
+Each list is one keyset-paginated statement of the columns a row shows, with the names of its place, assignee and
+resident joined in (``IssueRow``), so the number of SQL statements per page does not grow with the page size.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cache
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
-from app.accounts.models import User
+from app.accounts.models import User, mask_name
 from app.accounts.scope import area_scope, assignments, is_city_admin
-from app.areas.models import Area
+from app.areas.models import Area, level_label
 from app.extensions import db
 from app.issues import policy as p
-from app.issues.models import ACTIVE_STATES, CHANNELS, HANDLER_ROLES, LEVELS, OPEN_STATES, STATES, Issue, IssueCategory
+from app.issues.models import (
+    ACTIVE_STATES,
+    CHANNELS,
+    HANDLER_ROLES,
+    LEVELS,
+    OPEN_STATES,
+    RECORDED_CHANNELS,
+    STATES,
+    Issue,
+    IssueCategory,
+    action_label,
+    channel_label,
+    shown_text,
+    state_label,
+)
 from app.moderation.models import publicly_listed
 from app.timeline.models import TimelineEntry
 from app.timeline.services import entries_for
@@ -28,8 +43,6 @@ from app.uploads.models import Upload
 from app.web.pagination import keyset_page
 from app.web.params import parse_id
 
-LIST_OPTIONS = (selectinload(Issue.area), selectinload(Issue.reporter), selectinload(Issue.on_behalf_of),
-                selectinload(Issue.assignee))
 NEWEST = [(Issue.created_at, "desc"), (Issue.id, "desc")]
 DUE_FIRST = [(Issue.due_at, "asc"), (Issue.id, "asc")]
 
@@ -175,9 +188,100 @@ class Filters:
         return bool(self.args())
 
 
+@dataclass(frozen=True, slots=True)
+class RowCategory:
+    label: str
+    urgent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRow:
+    """An issue as a row of the lists shows it, from one row of plain columns (no ORM object, no eager loads); the
+    labels are translated once per page (``_rows``)."""
+    id: int
+    state: str
+    level: str
+    created_at: datetime
+    due_at: datetime | None
+    supporters_count: int
+    title: str
+    category: RowCategory
+    area_name: str
+    state_label: str
+    level_label: str
+    channel_label: str
+    assignee_name: str | None
+    overdue: bool
+    reporter_name: str
+
+
+@cache
+def _row_statement():
+    """The columns an issue's row shows, with its place, category, assignee and the accounts that may be its
+    resident joined in (each at most one row per issue). Built once: the list's filters are added to it."""
+    area, assignee, reporter, on_behalf = aliased(Area), aliased(User), aliased(User), aliased(User)
+    return (select(Issue.id, Issue.state, Issue.close_reason, Issue.level, Issue.channel, Issue.created_at,
+                   Issue.due_at, Issue.supporters_count, Issue.description, Issue.category_id, Issue.anonymous,
+                   Issue.reporter_id, Issue.on_behalf_of_id, Issue.reporter_name,
+                   IssueCategory.name.label("category_name"), IssueCategory.urgent.label("category_urgent"),
+                   area.name.label("area_name"), assignee.display_name.label("assignee_name"),
+                   reporter.display_name.label("reporter_display_name"),
+                   on_behalf.display_name.label("on_behalf_display_name"))
+            .join(IssueCategory, IssueCategory.id == Issue.category_id)
+            .outerjoin(area, area.id == Issue.area_id)
+            .outerjoin(assignee, assignee.id == Issue.assignee_id)
+            .outerjoin(reporter, reporter.id == Issue.reporter_id)
+            .outerjoin(on_behalf, on_behalf.id == Issue.on_behalf_of_id))
+
+
+def _memo(fn):
+    """``fn`` of one argument, computed once per distinct value (a page translates each label once)."""
+    seen: dict = {}
+
+    def get(key):
+        value = seen.get(key)
+        if value is None:
+            value = seen[key] = fn(key)
+        return value
+    return get
+
+
+def _public_reporter_name(r, anonymous: str) -> str:
+    """``Issue.public_reporter_name`` from the row's columns (the resident: ``Issue.resident``)."""
+    if r.anonymous:
+        return anonymous
+    if r.on_behalf_of_id is not None:
+        return mask_name(r.on_behalf_display_name)
+    without_account = r.channel in RECORDED_CHANNELS or r.reporter_name is not None
+    if not without_account and r.reporter_id is not None:
+        return mask_name(r.reporter_display_name)
+    return mask_name(r.reporter_name) if r.reporter_name else anonymous
+
+
+def _rows(rows) -> list[IssueRow]:
+    now = utcnow()
+    states = _memo(lambda key: action_label("auto_closed") if key == ("closed", "no_rating") else state_label(key[0]))
+    levels, channels = _memo(level_label), _memo(channel_label)
+    categories = _memo(lambda key: RowCategory(shown_text(key[0]), key[1]))
+    anonymous = _("Anonymous")
+    out = []
+    for r in rows:
+        text = " ".join((r.description or "").split())
+        out.append(IssueRow(
+            id=r.id, state=r.state, level=r.level, created_at=r.created_at, due_at=r.due_at,
+            supporters_count=r.supporters_count, title=text if len(text) <= 40 else text[:39] + "…",
+            category=categories((r.category_name, r.category_urgent)), area_name=r.area_name,
+            state_label=states((r.state, r.close_reason)), level_label=levels(r.level),
+            channel_label=channels(r.channel), assignee_name=r.assignee_name,
+            overdue=r.due_at is not None and r.state in ACTIVE_STATES and r.due_at < now,
+            reporter_name=_public_reporter_name(r, anonymous)))
+    return out
+
+
 def list_page(view: str, user, *, cursor: str | None, size: int, filters: Filters | None = None):
-    """One page of a list view. ``view`` is mine / queue / area / public (the caller checked it is allowed)."""
-    stmt = select(Issue).options(*LIST_OPTIONS)
+    """One page of a list view as ``IssueRow``s. ``view`` is mine / queue / area / public (the caller checked it is
+    allowed)."""
+    stmt = _row_statement()
     keys = NEWEST
     if view == "mine":
         stmt = stmt.where(mine_clause(user))
@@ -192,7 +296,9 @@ def list_page(view: str, user, *, cursor: str | None, size: int, filters: Filter
         stmt = stmt.where(false())
     if filters is not None and view in ("area", "queue"):
         stmt = stmt.where(*filters.clauses())
-    return keyset_page(db.session, stmt, keys=keys, cursor=cursor, size=size)
+    page = keyset_page(db.session, stmt, keys=keys, cursor=cursor, size=size, rows=True)
+    page.items = _rows(page.items)
+    return page
 
 
 # -- one issue ------------------------------------------------------------------------------------------------

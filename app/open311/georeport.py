@@ -168,33 +168,24 @@ def _state_label(state: str, close_reason: str | None) -> str:
     return state_label(state)
 
 
-def _state_note(issue, labels: dict | None = None) -> str:
-    key = (issue.state, issue.close_reason)
+def _state_note(state: str, close_reason: str | None, duplicate_of_id: int | None, reject_reason: str | None,
+                labels: dict | None = None) -> str:
+    key = (state, close_reason)
     label = labels.get(key) if labels is not None else None
     if label is None:
         label = _state_label(*key)
         if labels is not None:
             labels[key] = label
-    note = f"{issue.state}: {label}"
-    if issue.state == "duplicate" and issue.duplicate_of_id:
-        note += " " + _("(same as request %(id)s)", id=issue.duplicate_of_id)
-    if issue.state == "rejected" and issue.reject_reason:
-        note += " — " + _("Reason: %(reason)s", reason=issue.reject_reason)
+    note = f"{state}: {label}"
+    if state == "duplicate" and duplicate_of_id:
+        note += " " + _("(same as request %(id)s)", id=duplicate_of_id)
+    if state == "rejected" and reject_reason:
+        note += " — " + _("Reason: %(reason)s", reason=reject_reason)
     return note
-
-
-def _updated(issue, status: str) -> datetime:
-    if status == "closed":
-        return issue.closed_at or issue.resolved_at or issue.updated_at or issue.created_at
-    return issue.updated_at or issue.created_at
 
 
 #: decimals of lat/long in public output: 3 (about 100 m), the precision of "which block", not "which door"
 PUBLIC_COORDINATE_DECIMALS = 3
-
-
-def _public_coordinate(value: float | None) -> float | None:
-    return round(value, PUBLIC_COORDINATE_DECIMALS) if value is not None else None
 
 
 class _Constants:
@@ -209,40 +200,64 @@ class _Constants:
         self.states: dict[tuple, str] = {}
         self.zone = local_zone()
 
-    def iso(self, value: datetime | None) -> str | None:
+
+def _items(rows: list) -> list[dict]:
+    """The answer's requests, from the plain column tuples of ``_fetch`` (one loop, no ORM object per request:
+    an answer has up to 1,000)."""
+    from app.issues.models import OPEN_STATES
+
+    if not rows:
+        return []
+    constants = _Constants()
+    categories, states, zone = constants.categories, constants.states, constants.zone
+    open_states = frozenset(OPEN_STATES)
+    digits = PUBLIC_COORDINATE_DECIMALS
+
+    def iso(value: datetime | None) -> str | None:
         if value is None:
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(self.zone).isoformat(timespec="seconds")
+        return value.astimezone(zone).isoformat(timespec="seconds")
 
-
-def request_item(issue, extra: Open311Request | None, constants: _Constants) -> dict:
-    """One request of an answer, from a row of ``_fetch`` (the issue's columns with its places' names)."""
-    from app.issues.models import public_status
-
-    status = public_status(issue)
-    name, code, notice = constants.categories[issue.category_id]
-    iso = constants.iso
-    return {
-        "service_request_id": str(issue.id),
-        "status": status,
-        "status_notes": _state_note(issue, constants.states),
-        "service_name": name,
-        "service_code": code,
-        "description": issue.description,
-        "agency_responsible": issue.handler_name,
-        "service_notice": notice,
-        "requested_datetime": iso(issue.created_at),
-        "updated_datetime": iso(_updated(issue, status)),
-        "expected_datetime": iso(issue.resolve_due_at) if status == "open" else None,
-        "address": issue.address or issue.area_name,
-        "address_id": issue.area_code,
-        "zipcode": None,
-        "lat": _public_coordinate(issue.lat),
-        "long": _public_coordinate(issue.lon),
-        "media_url": extra.media_url if extra is not None else None,
-    }
+    items = []
+    append = items.append
+    for (issue_id, category_id, description, address, lat, lon, state, duplicate_of_id, reject_reason, close_reason,
+         created_at, updated_at, resolved_at, closed_at, resolve_due_at, area_name, area_code, handler_name,
+         media_url) in rows:
+        is_open = state in open_states
+        status = "open" if is_open else "closed"
+        name, code, notice = categories[category_id]
+        if state == "duplicate" or state == "rejected":
+            note = _state_note(state, close_reason, duplicate_of_id, reject_reason, states)
+        else:
+            label = states.get((state, close_reason))
+            if label is None:
+                label = states[(state, close_reason)] = _state_label(state, close_reason)
+            note = f"{state}: {label}"
+        # "updated": when it was closed, for a closed request; else its last change
+        updated = ((closed_at or resolved_at or updated_at or created_at) if not is_open
+                   else (updated_at or created_at))
+        append({
+            "service_request_id": str(issue_id),
+            "status": status,
+            "status_notes": note,
+            "service_name": name,
+            "service_code": code,
+            "description": description,
+            "agency_responsible": handler_name,
+            "service_notice": notice,
+            "requested_datetime": iso(created_at),
+            "updated_datetime": iso(updated),
+            "expected_datetime": iso(resolve_due_at) if is_open else None,
+            "address": address or area_name,
+            "address_id": area_code,
+            "zipcode": None,
+            "lat": round(lat, digits) if lat is not None else None,
+            "long": round(lon, digits) if lon is not None else None,
+            "media_url": media_url,
+        })
+    return items
 
 
 def _public_issues():
@@ -256,32 +271,25 @@ def _public_issues():
                    publicly_listed(Issue)))
 
 
-#: the columns of an issue that a request's output reads (the rest of the row is never fetched)
+#: the columns of an issue that a request's output reads, in the order ``_items`` unpacks them (the rest of the row
+#: is never fetched)
 _ITEM_COLUMNS = ("id", "category_id", "description", "address", "lat", "lon", "state", "duplicate_of_id",
                  "reject_reason", "close_reason", "created_at", "updated_at", "resolved_at", "closed_at",
                  "resolve_due_at")
 
 
-def _fetch(stmt) -> list:
-    """The rows the output needs, in one query: the issue's columns and the names of its place and handler area
-    (plain rows, not ORM objects: an answer has up to 1,000 requests)."""
+def _fetch(stmt) -> list[dict]:
+    """The answer's requests from one query: the issue's columns, the names of its place and handler area and the
+    photo link of a request filed through the API (at most one per issue), as plain tuples."""
     from app.issues.models import Issue
 
     place, handler = aliased(Area), aliased(Area)
     stmt = (stmt.with_only_columns(*(getattr(Issue, name) for name in _ITEM_COLUMNS), place.name.label("area_name"),
-                                   place.code.label("area_code"), handler.name.label("handler_name"))
-            .outerjoin(place, place.id == Issue.area_id).outerjoin(handler, handler.id == Issue.handler_area_id))
-    return list(db.session.execute(stmt))
-
-
-def _with_extras(issues: list) -> list[dict]:
-    ids = [i.id for i in issues]
-    extras = {}
-    if ids:
-        extras = {r.issue_id: r for r in db.session.scalars(select(Open311Request).where(
-            Open311Request.issue_id.in_(ids)))}
-    constants = _Constants()
-    return [request_item(i, extras.get(i.id), constants) for i in issues]
+                                   place.code.label("area_code"), handler.name.label("handler_name"),
+                                   Open311Request.media_url)
+            .outerjoin(place, place.id == Issue.area_id).outerjoin(handler, handler.id == Issue.handler_area_id)
+            .outerjoin(Open311Request, Open311Request.issue_id == Issue.id))
+    return _items(db.session.execute(stmt).tuples().all())
 
 
 def get_request(raw_id: str) -> list[dict]:
@@ -291,7 +299,7 @@ def get_request(raw_id: str) -> list[dict]:
     rows = _fetch(_public_issues().where(Issue.id == issue_id)) if issue_id else []
     if not rows:
         raise ApiError(404, _("Service request %(id)s was not found.", id=xml_safe(raw_id)[:40]))
-    return _with_extras(rows)
+    return rows
 
 
 def parse_datetime(value: str, name: str, *, end: bool = False) -> datetime:
@@ -379,7 +387,7 @@ def list_requests(args: Mapping[str, str]) -> list[dict]:
         elif statuses == {"closed"}:
             stmt = stmt.where(Issue.state.not_in(OPEN_STATES))
     stmt = stmt.order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
-    return _with_extras(_fetch(stmt))
+    return _fetch(stmt)
 
 
 def find_token(token: str) -> list[dict]:

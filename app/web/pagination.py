@@ -114,11 +114,13 @@ def _after(keys: list[tuple[Any, str]], values: tuple):
 
 
 def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | None, size: int,
-                key_of=None) -> Page:
+                key_of=None, rows: bool = False, params: dict | None = None) -> Page:
     """Run ``stmt`` ordered by ``keys`` from ``cursor`` on; fetch size+1 rows to know whether more exist.
 
     ``key_of(item)`` returns the tuple of key values for an item (default: the key columns' attribute names).
-    Columns used as keys must not be NULL.
+    Columns used as keys must not be NULL. ``rows=True``: the items are the statement's rows (a select of columns
+    that include the keys under their own names), not its first column's values. ``params``: values of the
+    statement's bound parameters.
     """
     values = _decode(cursor, len(keys)) if cursor else None
     if values is not None and not all(_fits(v, col) for v, (col, _) in zip(values, keys, strict=True)):
@@ -126,7 +128,7 @@ def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | Non
     if values is not None:
         stmt = stmt.where(_after(keys, values))
     stmt = stmt.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
-    items = list(session.scalars(stmt))
+    items = list(session.execute(stmt, params).all() if rows else session.scalars(stmt, params))
     next_cursor = None
     if len(items) > size:
         items = items[:size]

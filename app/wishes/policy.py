@@ -55,7 +55,8 @@ def holds_claim(user, claim) -> bool:
         return claim.claimant_id == uid and is_party_member(user)
     if holds_org_role(user, "agency_admin", claim.organisation_id):
         return True
-    return uid in claim.member_ids and holds_org_role(user, "member", claim.organisation_id)
+    # the role first: only a member of the branch has the team read
+    return holds_org_role(user, "member", claim.organisation_id) and uid in claim.member_ids
 
 
 def is_wish_claimant(user, wish) -> bool:
@@ -121,10 +122,11 @@ def can_post_wish(user) -> bool:
     return _authed(user) and (getattr(user, "home_area_id", None) is not None or can_post_on_behalf(user))
 
 
-def can_claim_wish(user, wish) -> bool:
+def can_claim_wish(user, wish, *, claim_any: bool | None = None) -> bool:
+    """``claim_any``: ``can_claim_any(user)`` when the caller already knows it (a page of cards asks once)."""
     # a wish hidden pending review (or removed) by moderators is not offered to claimants
-    return (wish.state == "published" and wish.moderation is None and can_claim_any(user)
-            and not is_wish_owner(user, wish))
+    return (wish.state == "published" and wish.moderation is None
+            and (can_claim_any(user) if claim_any is None else claim_any) and not is_wish_owner(user, wish))
 
 
 def can_release_wish(user, wish) -> bool:

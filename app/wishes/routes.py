@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app import extensions
 from app.accounts.scope import assignments, role_areas
@@ -69,6 +70,17 @@ def _my_street_id() -> int | None:
 # ---------------------------------------------------------------- wall
 
 
+def card_texts() -> dict[str, Markup]:
+    """The words of a wish's card, translated once per page instead of once per card (``templates/wishes/_card.html``
+    fills in the values with ``%``, which escapes them, as a template's ``_()`` does)."""
+    return {key: Markup(text) for key, text in (
+        ("photo_alt", _("Photo of the wish")), ("about", _("about ¥%(value)s")), ("no_cost", _("no cost")),
+        ("days_left", _("%(n)s days left")), ("wanted_today", _("wanted today")), ("date_passed", _("date passed")),
+        ("dream_come_true", _("Dream come true")), ("made_true_by", _("made true by %(name)s")),
+        ("claimed_by", _("Claimed by %(name)s")), ("contact", _("Contact details and next steps")),
+        ("claim", _("Claim this wish")), ("details", _("Details")))}
+
+
 @bp.get("/")
 @extensions.reads_replica
 def wall():
@@ -84,14 +96,15 @@ def wall():
     street_id = chosen_street or (_my_street_id() if near else None)
 
     page = queries.wall_page(WALL_STATUSES[status], category=category, community_id=community_id,
-                             street_id=street_id, cursor=request.args.get("after"), size=_page_size())
+                             street_id=street_id, cursor=request.args.get("after"), size=_page_size(),
+                             user=current_user)
     filters = {k: v for k, v in {"status": status if status != "published" else "", "category": category,
                                  "street": chosen_street or "", "community": community_id or "",
                                  "near": "1" if near else ""}.items() if v}
     next_url = url_for("wishes.wall", **filters, after=page.next_cursor) if page.has_more else None
     ctx = dict(page=page, next_url=next_url, status=status, category=category, community_id=community_id,
-               near=near, near_unknown=near and chosen_street is None and street_id is None, places=places,
-               first_page=not request.args.get("after"))
+               texts=card_texts(), near=near, near_unknown=near and chosen_street is None and street_id is None,
+               places=places, first_page=not request.args.get("after"))
     if wants_fragment():
         return render_template("wishes/_wall_items.html", **ctx)
     return render_template("wishes/wall.html", categories=categories(), category_label=category_label, **ctx)
@@ -272,7 +285,9 @@ def render_detail(wish: Wish, *, refusal: Refusal | None = None):
     """The wish's page. A refusal is written next to its field (or at the top of its form's section), with what the
     person typed; one whose form is no longer shown (the wish moved on) goes at the top of the page."""
     staff = is_wish_staff(current_user, wish)
-    forms = {action: cls(formdata=None, prefix=prefix) for action, (cls, prefix) in ACTION_FORMS.items()}
+    # only the forms of the sections this person sees (most visitors see none)
+    forms = {action: cls(formdata=None, prefix=prefix) for action, (cls, prefix) in ACTION_FORMS.items()
+             if _section_shown(wish, action)}
     section_errors: dict[str, str] = {}
     page_errors: list[str] = []
     photo_dropped = False
@@ -305,8 +320,8 @@ def render_detail(wish: Wish, *, refusal: Refusal | None = None):
         state_label=state_label, action_label=action_label,
         note_visible=lambda entry: can_read_wish_note(current_user, wish, entry),
         claim_options=_claim_options(wish), sign_in_to_claim=_sign_in_to_claim(wish),
-        reject_form=forms["reject"], release_form=forms["release"], fulfil_form=forms["fulfil"],
-        confirm_form=forms["confirm"], notreceived_form=forms["notreceived"],
+        reject_form=forms.get("reject"), release_form=forms.get("release"), fulfil_form=forms.get("fulfil"),
+        confirm_form=forms.get("confirm"), notreceived_form=forms.get("notreceived"),
     )
     return render_page("wishes/show.html", "wishes/_detail.html", **ctx)
 
@@ -369,8 +384,9 @@ def _claim(wish: Wish, form: ClaimForm, chosen: int | None):
 
 def _claim_card(wish_id: int, refusal: Refusal | None = None):
     """htmx from the wall: the card again, a refusal written on it (a success is a toast)."""
-    return render_template("wishes/_card.html", wish=_load(wish_id), message=refusal.message if refusal else None,
-                           message_kind="error")
+    wish = _load(wish_id)
+    return render_template("wishes/_card.html", wish=queries.card(wish.id, current_user), texts=card_texts(),
+                           message=refusal.message if refusal else None, message_kind="error")
 
 
 @bp.post("/<int:wish_id>/claim")

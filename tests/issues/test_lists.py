@@ -201,3 +201,47 @@ def test_dates_outside_sane_years_are_a_filter_message_not_a_500(client, city, f
     for query in ("date_from=1900-01-01", "date_to=2999-12-31"):
         page = client.get(f"/issues/?view=area&{query}").get_data(as_text=True)
         assert "was not understood" not in page and issue.id in ids_on(page), query
+
+
+def rows_on(page: str) -> dict[int, str]:
+    """Each row's HTML by its issue's id."""
+    return {int(re.search(r'href="/issues/(\d+)"', chunk).group(1)): chunk
+            for chunk in page.split('<article class="issue-item')[1:]}
+
+
+def test_rows_show_what_the_issue_says_of_itself(app, client, city, cats):
+    """A row is built from plain columns: it names the resident, the assignee, the labels and the "me too" count
+    exactly as the issue's own properties do."""
+    from markupsafe import escape
+
+    from app.issues.models import Issue
+
+    own = s.report_issue(reporter=city.resident_a, category=cats["street_light"], description="Mine  and\nlong " * 5,
+                         area=city.micro_a1)
+    hidden = s.report_issue(reporter=city.resident_a2, category=cats["street_light"], description="Hidden",
+                            area=city.micro_a2, anonymous=True)
+    behalf = s.report_issue(reporter=city.leader_a1, category=cats["street_light"], description="For a neighbour",
+                            area=city.micro_a1, channel="visit", on_behalf_of=city.resident_a)
+    no_account = s.report_issue(reporter=city.leader_a1, category=cats["street_light"], description="By phone",
+                                area=city.micro_a1, channel="phone", reporter_name="赵大妈",
+                                reporter_phone="13800000000")
+    s.accept(own, city.leader_a1)
+    s.assign(own, city.leader_a1, city.leader_a1)
+    s.support(own, city.resident_b)
+    db.session.commit()
+    issues = [own, hidden, behalf, no_account]
+
+    public = rows_on(client.get("/issues/?view=public").get_data(as_text=True))
+    client.login("staff_a")
+    area = rows_on(client.get("/issues/?view=area").get_data(as_text=True))
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):  # the client's language
+        for issue in issues:
+            issue = db.session.get(Issue, issue.id)
+            row = public[issue.id]
+            assert f"<span>{escape(issue.public_reporter_name())}</span>" in row
+            assert f">{escape(issue.state_label)}</span>" in row and escape(issue.title) in row
+            assert f"<span>{escape(issue.area.name)}</span>" in row
+            assert f"<span>{escape(issue.channel_label)}</span>" in area[issue.id]
+    assert "1 said “me too”" in public[own.id] and "said “me too”" not in public[hidden.id]
+    assert f"Assigned to {escape(city.leader_a1.display_name)}" in area[own.id]
+    assert "Assigned to" not in area[hidden.id]

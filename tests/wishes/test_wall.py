@@ -152,3 +152,30 @@ def test_claim_from_the_wall_with_htmx_swaps_the_card(make_client, city):
     assert card.lstrip().startswith("<article") and f'id="wish-{wid}"' in card and "Claimed" in card
     assert len(r.get_data()) <= 8 * 1024  # only the card travels, not the page
     assert "You claimed this wish" in r.headers["HX-Trigger"] and f"/wishes/{wid}#contact" in card
+
+
+def test_claimed_card_offers_the_contact_to_whoever_holds_the_claim(make_client, city):
+    """The wall's card decides its buttons from the row it is built from: a branch's claim is held by the branch's
+    admin and by the members named in its team (while they are members of the branch), by nobody else."""
+    from tests.factories import make_user
+
+    wid = make_wish(city, "published", title="Lamp")
+    admin = make_client()
+    admin.login("agency_a")
+    assert admin.post(f"/wishes/{wid}/claim", {"organisation_id": str(city.agency_a.id),
+                                              "members": [str(city.member_a.id)]}).status_code == 303
+    make_user("member_a_other", home=city.micro_a2, roles=[("member", city.agency_a)])
+    db.session.commit()
+    contact = f'href="/wishes/{wid}#contact"'
+
+    def card_of(username):
+        c = make_client()
+        if username:
+            c.login(username)
+        html = c.get("/wishes/?status=claimed").get_data(as_text=True)
+        assert titles(html) == ["Lamp"]
+        return html
+
+    assert contact in card_of("agency_a") and contact in card_of("member_a")
+    for username in ("member_a_other", "agency_b", "member_b", "resident_a", None):
+        assert contact not in card_of(username), username
