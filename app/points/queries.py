@@ -13,7 +13,7 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.points.models import Commendation, PointEntry, PointRule
 from app.points.services import Period
-from app.web.pagination import Page, keyset_page
+from app.web.pagination import Page, count_and_first, keyset_page
 
 HISTORY_PAGE = 20
 BOARD_PAGE = 50
@@ -140,18 +140,19 @@ def commendation_for(area_id: int, period: Period) -> Commendation | None:
 OPEN_SHOWN = 5
 
 
-def open_commendations(user, limit: int = OPEN_SHOWN) -> tuple[int, list[Commendation]]:
-    """Drafts of closed periods in the places where the person publishes commendations (staff's card)."""
+def open_commendations(user, limit: int = OPEN_SHOWN) -> tuple[int, list]:
+    """Drafts of closed periods in the places where the person publishes commendations (staff's card): how many,
+    and the newest as rows of (Commendation, area_name, area_level) — one statement."""
     areas = role_areas(user, ("community_staff", "street_admin"))
     if not areas:
         return 0, []
     community_ids = select(Area.id).where(or_(*[Area.in_subtree(a.path) for a in areas]),
                                           Area.level.in_(("community", "street")))
-    cond = [Commendation.state == "open", Commendation.area_id.in_(community_ids)]
-    count = db.session.scalar(select(func.count()).select_from(Commendation).where(*cond)) or 0
-    rows = list(db.session.scalars(select(Commendation).where(*cond)
-                                   .order_by(Commendation.created_at.desc(), Commendation.id.desc()).limit(limit)))
-    return count, rows
+    return count_and_first(
+        db.session, select(Commendation, Area.name.label("area_name"), Area.level.label("area_level"))
+        .join(Area, Area.id == Commendation.area_id)
+        .where(Commendation.state == "open", Commendation.area_id.in_(community_ids)),
+        order_by=(Commendation.created_at.desc(), Commendation.id.desc()), limit=limit)
 
 
 def closing_areas(limit: int = 5000) -> list[Area]:
