@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
@@ -105,7 +106,15 @@ def board_place(scope: str, place_id: int | None):
 
 
 def default_community(user) -> Area | None:
-    """The community a person's board opens on: their home's, else the first they work in."""
+    """The community a person's board opens on: their home's, else the first they work in — found once per request
+    (the board and its links to places both ask; the session holds loaded areas only while someone refers to them)."""
+    cache = g.setdefault("_points_default_community", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = _default_community(user)
+    return cache[user.id]
+
+
+def _default_community(user) -> Area | None:
     home = db.session.get(Area, user.home_area_id) if getattr(user, "home_area_id", None) else None
     for area in [home, *role_areas(user, ("community_staff", "grid_leader", "microgrid_leader", "street_admin"))]:
         if area is None:
