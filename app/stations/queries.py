@@ -57,23 +57,22 @@ def services_of(station: Station) -> list[StationService]:
 
 
 def coming_slots(service_ids: list[int], now: datetime) -> dict[int, tuple[list[ServiceSlot], int]]:
-    """Per appointment service: its first coming slots and how many coming slots it has in all (two queries)."""
+    """Per appointment service: its first coming slots and how many coming slots it has in all (one query: the
+    count is a window over each service's coming slots)."""
     if not service_ids:
         return {}
-    counts = dict(db.session.execute(
-        select(ServiceSlot.service_id, func.count(ServiceSlot.id))
-        .where(ServiceSlot.service_id.in_(service_ids), ServiceSlot.starts_at > now)
-        .group_by(ServiceSlot.service_id)).tuples().all())
     ranked = (select(ServiceSlot.id, func.row_number().over(partition_by=ServiceSlot.service_id,
                                                             order_by=(ServiceSlot.starts_at, ServiceSlot.id))
-                     .label("n"))
+                     .label("n"), func.count().over(partition_by=ServiceSlot.service_id).label("total"))
               .where(ServiceSlot.service_id.in_(service_ids), ServiceSlot.starts_at > now).subquery())
-    rows = db.session.scalars(select(ServiceSlot).join(ranked, ranked.c.id == ServiceSlot.id)
+    rows = db.session.execute(select(ServiceSlot, ranked.c.total).join(ranked, ranked.c.id == ServiceSlot.id)
                               .where(ranked.c.n <= SLOTS_SHOWN).order_by(ServiceSlot.starts_at, ServiceSlot.id))
-    out: dict[int, tuple[list[ServiceSlot], int]] = {sid: ([], counts.get(sid, 0)) for sid in service_ids}
-    for slot in rows:
-        out[slot.service_id][0].append(slot)
-    return out
+    counts: dict[int, int] = {}
+    firsts: dict[int, list[ServiceSlot]] = {sid: [] for sid in service_ids}
+    for slot, total in rows:
+        firsts[slot.service_id].append(slot)
+        counts[slot.service_id] = total
+    return {sid: (firsts[sid], counts.get(sid, 0)) for sid in service_ids}
 
 
 def slots_page(service_id: int, now: datetime, *, cursor: str | None, size: int) -> Page:
@@ -100,6 +99,13 @@ def request_options():
             selectinload(ServiceRequest.author), selectinload(ServiceRequest.area))
 
 
+def queue_options():
+    """What a row of a station's queue shows: the service, the resident, the helper, the micro-grid (the station is
+    the page's own; who recorded the request is not shown there)."""
+    return (selectinload(ServiceRequest.service), selectinload(ServiceRequest.person),
+            selectinload(ServiceRequest.taker), selectinload(ServiceRequest.area))
+
+
 def booking_options():
     return (selectinload(Booking.slot), selectinload(Booking.service), selectinload(Booking.person),
             selectinload(Booking.author), selectinload(Booking.station).selectinload(Station.community))
@@ -111,7 +117,7 @@ def queue_page(station: Station, state: str, user, *, everything: bool, cursor: 
     stmt = select(ServiceRequest).where(ServiceRequest.station_id == station.id, ServiceRequest.state == state)
     if not everything:
         stmt = stmt.where(helper_clause(user))
-    return keyset_page(db.session, stmt.options(*request_options()), keys=QUEUE_KEYS, cursor=cursor, size=size)
+    return keyset_page(db.session, stmt.options(*queue_options()), keys=QUEUE_KEYS, cursor=cursor, size=size)
 
 
 def queue_counts(station_id: int, user=None) -> dict[str, int]:
