@@ -26,6 +26,11 @@ def activity_options():
     return (selectinload(Activity.community), selectinload(Activity.area), selectinload(Activity.organiser))
 
 
+def list_options():
+    """What a card of the activities list shows besides the activity: its community's name."""
+    return (selectinload(Activity.community),)
+
+
 def upcoming_page(now: datetime, *, community_id: int | None, kind: str | None, cursor: str | None,
                   size: int) -> Page:
     """Activities not yet over and starting in the coming weeks, soonest first."""
@@ -34,7 +39,7 @@ def upcoming_page(now: datetime, *, community_id: int | None, kind: str | None, 
         stmt = stmt.where(Activity.community_id == community_id)
     if kind:
         stmt = stmt.where(Activity.kind == kind)
-    return keyset_page(db.session, stmt.options(*activity_options()), keys=LIST_KEYS, cursor=cursor, size=size)
+    return keyset_page(db.session, stmt.options(*list_options()), keys=LIST_KEYS, cursor=cursor, size=size)
 
 
 def home_community_id(user) -> int | None:
