@@ -6,6 +6,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.activities import queries
+from app.activities.models import signup_status_label
 from app.timeutil import utcnow
 from app.web.home import HomeCard, home_card
 
@@ -31,5 +32,6 @@ def my_activities(user) -> HomeCard | None:
         return None
     return HomeCard(title=_("My coming activities"), url=url_for("activities.index"),
                     items=[(a.title, url_for("activities.show", activity_id=a.id),
-                            f"{format_datetime(a.starts_at, 'short')} · {s.status_label}") for a, s in rows],
+                            f"{format_datetime(a.starts_at, 'short')} · {signup_status_label(a.status)}")
+                           for a in rows],
                     action_label=_("All activities"))

@@ -32,6 +32,10 @@ SIGNUP_STATUSES = ("confirmed", "waiting", "cancelled")
 SIGNUP_LABELS = {"confirmed": _l("Signed up"), "waiting": _l("On the waiting list"), "cancelled": _l("Cancelled")}
 
 
+def signup_status_label(status: str) -> str:
+    return str(SIGNUP_LABELS.get(status, status))
+
+
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
@@ -130,7 +134,7 @@ class Signup(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(SIGNUP_LABELS.get(self.status, self.status))
+        return signup_status_label(self.status)
 
 
 class Attendance(db.Model):

@@ -14,7 +14,7 @@ from app.areas.models import Area
 from app.extensions import db
 from app.organisations.models import Organisation, Pairing
 from app.timeutil import local_today
-from app.web.pagination import Page, keyset_page
+from app.web.pagination import Page, count_and_first, keyset_page
 
 #: the list's order (ix_activity_list / ix_activity_community_list / ix_activity_kind_list)
 LIST_KEYS = [(Activity.starts_at, "asc"), (Activity.id, "asc")]
@@ -26,6 +26,11 @@ def activity_options():
     return (selectinload(Activity.community), selectinload(Activity.area), selectinload(Activity.organiser))
 
 
+def list_options():
+    """What a card of the activities list shows besides the activity: its community's name."""
+    return (selectinload(Activity.community),)
+
+
 def upcoming_page(now: datetime, *, community_id: int | None, kind: str | None, cursor: str | None,
                   size: int) -> Page:
     """Activities not yet over and starting in the coming weeks, soonest first."""
@@ -34,7 +39,7 @@ def upcoming_page(now: datetime, *, community_id: int | None, kind: str | None, 
         stmt = stmt.where(Activity.community_id == community_id)
     if kind:
         stmt = stmt.where(Activity.kind == kind)
-    return keyset_page(db.session, stmt.options(*activity_options()), keys=LIST_KEYS, cursor=cursor, size=size)
+    return keyset_page(db.session, stmt.options(*list_options()), keys=LIST_KEYS, cursor=cursor, size=size)
 
 
 def home_community_id(user) -> int | None:
@@ -128,20 +133,21 @@ def organisation_choices(limit: int = 300) -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)))
 
 
-def to_attest(user, now: datetime, limit: int = 5) -> tuple[int, list[Activity]]:
-    """Ended, unattested activities this user organised (the list waits for them)."""
-    stmt = select(Activity).where(Activity.organiser_id == user.id, Activity.attested_at.is_(None),
-                                  Activity.ends_at < now)
-    count = db.session.scalar(stmt.with_only_columns(func.count(Activity.id)).order_by(None)) or 0
-    rows = list(db.session.scalars(stmt.order_by(Activity.ends_at, Activity.id).limit(limit)))
-    return count, rows
+def to_attest(user, now: datetime, limit: int = 5) -> tuple[int, list]:
+    """Ended, unattested activities this user organised (the list waits for them): how many, and the first rows
+    (id, title, ends_at) — one statement."""
+    return count_and_first(db.session, select(Activity.id, Activity.title, Activity.ends_at).where(
+        Activity.organiser_id == user.id, Activity.attested_at.is_(None), Activity.ends_at < now),
+        order_by=(Activity.ends_at, Activity.id), limit=limit)
 
 
-def upcoming_for(user_id: int, now: datetime, limit: int = 5) -> list[tuple[Activity, Signup]]:
+def upcoming_for(user_id: int, now: datetime, limit: int = 5) -> list:
+    """The user's coming activities they signed up for: rows of (id, title, starts_at, status)."""
     return list(db.session.execute(
-        select(Activity, Signup).join(Signup, Signup.activity_id == Activity.id)
+        select(Activity.id, Activity.title, Activity.starts_at, Signup.status)
+        .join(Signup, Signup.activity_id == Activity.id)
         .where(Signup.user_id == user_id, Signup.status.in_(("confirmed", "waiting")), Activity.ends_at >= now)
-        .order_by(Activity.starts_at, Activity.id).limit(limit)).tuples())
+        .order_by(Activity.starts_at, Activity.id).limit(limit)))
 
 
 def user_by_login(login: str | None) -> User | None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, is_city_admin, primary_area
 from app.areas.models import Area
-from app.areas.services import full_names, staffing_status
+from app.areas.services import full_names_by_path, incomplete_teams
 from app.extensions import db
 from app.web.home import HomeCard, home_card
 
@@ -21,20 +21,14 @@ def staffing_gaps(user) -> HomeCard | None:
         top = db.session.scalar(select(Area).where(Area.level == "city").order_by(Area.id).limit(1))
     if top is None:
         return None
-    micro_ids = list(db.session.scalars(
-        select(Area.id).where(Area.level == "microgrid", area_scope(user, Area.id, STAFF_ROLES + LEADER_ROLES))
-        .order_by(Area.parent_id, Area.id).limit(2000)
-    ))
-    status = staffing_status(micro_ids)
-    gaps = [aid for aid in micro_ids if not status[aid]["complete"]]
-    shown = list(db.session.scalars(select(Area).where(Area.id.in_(gaps[:5])))) if gaps else []
-    names = full_names(shown, "community" if top.level in ("city", "street") else "grid")
+    gaps = incomplete_teams(area_scope(user, Area.id, STAFF_ROLES + LEADER_ROLES))
+    # from a street's height two "二组" need their community and grid to be told apart
+    names = full_names_by_path(dict(gaps[:5]), "community" if top.level in ("city", "street") else "grid")
     return HomeCard(
         title=_('"1+1+3" teams incomplete'),
         url=url_for("areas.show", area_id=top.id),
         count=len(gaps),
-        # from a street's height two "二组" need their community and grid to be told apart
-        items=[(names[aid], url_for("areas.show", area_id=aid), None) for aid in gaps[:5] if aid in names],
+        items=[(names[aid], url_for("areas.show", area_id=aid), None) for aid, _path in gaps[:5] if aid in names],
         empty_text=_("Every micro-grid in your area has its party backbone, liaison and three volunteers."),
         action_label=_("Area overview"),
     )

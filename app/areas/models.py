@@ -93,9 +93,11 @@ class Area(db.Model):
         by_id = {a.id: a for a in rows}
         return [by_id[i] for i in ids if i in by_id]
 
-    def full_name(self, from_level: str = "street") -> str:
+    def full_name(self, from_level: str = "street", lineage: list["Area"] | None = None) -> str:
+        """"Street · Community · …" down to this area; ``lineage``: this area's lineage when already loaded (for
+        many areas at once, ``app.areas.services.lineages``), else one query."""
         start = LEVEL_DEPTH[from_level]
-        return " · ".join(a.name for a in self.lineage() if a.depth >= start)
+        return " · ".join(a.name for a in (self.lineage() if lineage is None else lineage) if a.depth >= start)
 
     def __repr__(self) -> str:
         return f"<Area {self.id} {self.level} {self.name}>"

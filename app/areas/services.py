@@ -58,6 +58,30 @@ def full_names(areas, from_level: str = "street") -> dict[int, str]:
     return {area.id: " · ".join(a.name for a in found[area.id] if a.depth >= start) or area.name for area in areas}
 
 
+def full_names_by_path(paths: dict[int, str], from_level: str = "street") -> dict[int, str]:
+    """area id → its full name, as ``full_names``, for areas known only by id and path (rows, not loaded areas): one
+    query for their lineages, which hold the areas themselves."""
+    start = LEVEL_DEPTH[from_level]
+    lines = {aid: [int(p) for p in path.strip("/").split("/") if p] for aid, path in paths.items()}
+    ids = {i for line in lines.values() for i in line}
+    by_id = {a.id: a for a in db.session.scalars(select(Area).where(Area.id.in_(ids)))} if ids else {}
+    return {aid: " · ".join(by_id[i].name for i in line if i in by_id and by_id[i].depth >= start)
+            or (by_id[aid].name if aid in by_id else "") for aid, line in lines.items()}
+
+
+def incomplete_teams(area_scope_clause, limit: int = 2000) -> list[tuple[int, str]]:
+    """(id, path) of the micro-grids (the first ``limit`` in ``area_scope_clause``, by grid) whose "1+1+3" team is
+    incomplete — one query counting each micro-grid's posts (the same rule as ``staffing_status``)."""
+    micro = (select(Area.id, Area.parent_id, Area.path).where(Area.level == "microgrid", area_scope_clause)
+             .order_by(Area.parent_id, Area.id).limit(limit).subquery())
+    counts = [func.count(StaffingPost.id).filter(StaffingPost.post == post).label(post) for post in STAFFING_QUOTA]
+    rows = db.session.execute(
+        select(micro.c.id, micro.c.path, *counts).outerjoin(StaffingPost, StaffingPost.area_id == micro.c.id)
+        .group_by(micro.c.id, micro.c.parent_id, micro.c.path).order_by(micro.c.parent_id, micro.c.id)).all()
+    return [(row.id, row.path) for row in rows
+            if not all(getattr(row, post) >= quota for post, quota in STAFFING_QUOTA.items())]
+
+
 #: at most this many places in one list of the picker; a level with more offers a text filter by name, and the
 #: list says how many it shows of how many (nothing is cut without a word)
 PICKER_MAX = 500

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from app.accounts.scope import org_ids, role_areas
 from app.areas.models import Area
@@ -13,6 +13,7 @@ from app.extensions import db
 from app.organisations.models import Pairing
 from app.timeutil import local_today
 from app.web.home import HomeCard, home_card
+from app.web.pagination import count_and_first
 
 SHOWN = 5
 
@@ -45,12 +46,11 @@ def checklists_to_act(user) -> HomeCard | None:
     cond = _to_act_condition(user)
     count, rows = 0, []
     if cond is not None:
-        count = db.session.scalar(select(func.count()).select_from(ChecklistItem).where(cond))
-        rows = list(db.session.scalars(select(ChecklistItem).where(cond)
-                                       .order_by(ChecklistItem.updated_at.desc(), ChecklistItem.id.desc())
-                                       .limit(SHOWN)))
+        count, rows = count_and_first(
+            db.session, select(ChecklistItem.id, ChecklistItem.title, ChecklistItem.state).where(cond),
+            order_by=(ChecklistItem.updated_at.desc(), ChecklistItem.id.desc()), limit=SHOWN)
 
-    def why(item: ChecklistItem) -> str:
+    def why(item) -> str:
         if item.state == "proposed":
             return _("awaits your agreement")
         if item.state == "done":
@@ -70,13 +70,13 @@ def to_claim(user) -> HomeCard | None:
     if not is_agency_admin(user):
         return None
     # only what one of the user's branches may claim: key projects, and open needs of the branch's streets
-    cond = (ChecklistItem.pairing_id.is_(None), ChecklistItem.publication.is_not(None),
-            ChecklistItem.state.in_(OPEN_STATES), claim_condition(user))
-    count = db.session.scalar(select(func.count()).select_from(ChecklistItem).where(*cond))
+    count, rows = count_and_first(
+        db.session, select(ChecklistItem.id, ChecklistItem.title, ChecklistItem.publication)
+        .where(ChecklistItem.pairing_id.is_(None), ChecklistItem.publication.is_not(None),
+               ChecklistItem.state.in_(OPEN_STATES), claim_condition(user)),
+        order_by=(ChecklistItem.id.desc(),), limit=SHOWN)
     if not count:
         return None
-    rows = list(db.session.scalars(select(ChecklistItem).where(*cond).order_by(ChecklistItem.id.desc())
-                                   .limit(SHOWN)))
     return HomeCard(
         title=_("Open needs and key projects to claim"), url=url_for("cobuild.open_items"), count=count,
         items=[(i.title, url_for("cobuild.item", item_id=i.id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.scope import is_city_admin, org_ids, role_areas
 from app.areas.models import Area
@@ -165,8 +165,9 @@ def pairings_in_area(area: Area) -> list[int]:
 
 
 def pairing_options() -> list:
-    """What a pairing's pages show with it: the branch, the community and its street."""
-    return [selectinload(Pairing.organisation), selectinload(Pairing.community).selectinload(Area.parent)]
+    """What a pairing's pages show with it: the branch, the community and its street — one row each, joined to the
+    pairing's own statement rather than a round trip each."""
+    return [joinedload(Pairing.organisation), joinedload(Pairing.community).joinedload(Area.parent)]
 
 
 def item_options() -> list:

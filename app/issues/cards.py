@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.issues.models import Issue
@@ -11,23 +11,25 @@ from app.issues.policy import is_issue_handler, is_sentinel
 from app.issues.queries import mine_clause, queue_clause
 from app.timeutil import utcnow
 from app.web.home import HomeCard, home_card
+from app.web.pagination import count_and_first
 
 
 @home_card(order=30)
 def my_issue_queue(user) -> HomeCard | None:
     if not is_issue_handler(user):
         return None
-    clause = queue_clause(user)
-    rows = list(db.session.scalars(select(Issue).where(clause).order_by(Issue.due_at, Issue.id).limit(5)))
     now = utcnow()
-    total, overdue = db.session.execute(
-        select(db.func.count(), db.func.count().filter(Issue.due_at < now)).select_from(Issue).where(clause)).one()
+    # the first five, how many in all and how many overdue: one statement (two windows over the whole queue)
+    overdue_over_all = func.count().filter(Issue.due_at < now).over().label("overdue")
+    total, rows = count_and_first(db.session, select(Issue, overdue_over_all).where(queue_clause(user)),
+                                  order_by=(Issue.due_at, Issue.id), limit=5)
+    overdue = rows[0].overdue if rows else 0
     return HomeCard(
         title=_("Issues for you to handle"),
         url=url_for("issues.index", view="queue"),
         count=total,
         items=[(f"#{i.id} {i.category.label} · {i.title}", url_for("issues.show", issue_id=i.id),
-                _("Overdue") if i.is_overdue(now) else i.state_label) for i in rows],
+                _("Overdue") if i.is_overdue(now) else i.state_label) for i, *_counts in rows],
         empty_text=_("No issue waits for you."),
         action_label=(_("%(n)s overdue — open the queue", n=overdue) if overdue else _("Open the queue")),
         urgent=bool(overdue),
@@ -38,9 +40,8 @@ def my_issue_queue(user) -> HomeCard | None:
 def awaiting_my_rating(user) -> HomeCard | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    waiting = (mine_clause(user, Issue.state == "resolved"),)
-    rows = list(db.session.scalars(select(Issue).where(*waiting)
-                                   .order_by(Issue.resolved_at.desc(), Issue.id.desc()).limit(5)))
+    count, rows = count_and_first(db.session, select(Issue).where(mine_clause(user, Issue.state == "resolved")),
+                                  order_by=(Issue.resolved_at.desc(), Issue.id.desc()), limit=5)
     if not rows:
         if is_sentinel(user):
             return HomeCard(title=_("Quick report"), url=url_for("issues.quick"),
@@ -49,9 +50,9 @@ def awaiting_my_rating(user) -> HomeCard | None:
         return None
     return HomeCard(
         title=_("Please rate how your report was solved"),
-        url=url_for("issues.show", issue_id=rows[0].id),
-        count=db.session.scalar(select(db.func.count()).select_from(Issue).where(*waiting)),
+        url=url_for("issues.show", issue_id=rows[0].Issue.id),
+        count=count,
         items=[(f"#{i.id} {i.category.label} · {i.title}", url_for("issues.show", issue_id=i.id) + "#rate",
-                _("Resolved")) for i in rows],
+                _("Resolved")) for i, _n in rows],
         urgent=True,
     )

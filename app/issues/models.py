@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -210,7 +211,10 @@ class Issue(db.Model):
         # my queue: handler area + level + active state (each branch of the queue's OR finds its rows by index;
         # app/issues/queries.py), overdue first (due_at), stable by id
         Index("ix_issue_handler_level_state", "handler_area_id", "level", "state", "due_at", "id"),
-        Index("ix_issue_assignee_due", "assignee_id", "due_at", "id"),
+        # the issues assigned to someone: most are not, and an index holding every NULL told SQLite's planner that
+        # "assignee = me" finds most of the city (it then walked the whole patch of the queue's assignee branch)
+        Index("ix_issue_assignee_due", "assignee_id", "due_at", "id",
+              sqlite_where=text("assignee_id IS NOT NULL"), postgresql_where=text("assignee_id IS NOT NULL")),
         # area lists: scoped by area, newest first; filters on state / level / category / channel
         Index("ix_issue_area_created", "area_id", "created_at", "id"),
         Index("ix_issue_state_created", "state", "created_at", "id"),

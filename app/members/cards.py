@@ -6,12 +6,13 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.accounts.scope import STAFF_ROLES, area_scope
 from app.extensions import db
 from app.members.models import MemberReport
 from app.members.policy import can_report, can_review_reports
-from app.members.queries import pending_count
 from app.web.home import HomeCard, home_card
+from app.web.pagination import count_and_first
 
 SHOWN = 5
 
@@ -20,12 +21,13 @@ SHOWN = 5
 def reports_to_confirm(user) -> HomeCard | None:
     if not can_review_reports(user):
         return None
-    count = pending_count(user)
-    oldest = list(db.session.scalars(select(MemberReport).where(
-        MemberReport.state == "pending", area_scope(user, MemberReport.community_id, STAFF_ROLES))
-        .order_by(MemberReport.created_at, MemberReport.id).limit(SHOWN)))
+    count, oldest = count_and_first(
+        db.session, select(MemberReport.id, MemberReport.created_at, User.display_name)
+        .join(User, User.id == MemberReport.user_id)
+        .where(MemberReport.state == "pending", area_scope(user, MemberReport.community_id, STAFF_ROLES)),
+        order_by=(MemberReport.created_at, MemberReport.id), limit=SHOWN)
     return HomeCard(title=_("Party members who reported"), url=url_for("members.reports"), count=count,
-                    items=[(r.user.display_name, url_for("members.reports") + f"#report-{r.id}",
+                    items=[(r.display_name, url_for("members.reports") + f"#report-{r.id}",
                             format_date(r.created_at)) for r in oldest],
                     empty_text=_("No report is waiting for you."), action_label=_("Open the reports"),
                     urgent=bool(count))

@@ -17,7 +17,8 @@ def commendations_to_publish(user) -> HomeCard | None:
         return None
     return HomeCard(
         title=_("Commendation lists to publish"), url=url_for("points.board"), count=count,
-        items=[(f"{c.area.name} · {c.period_key}",
-                url_for("points.board", scope=c.area.level, id=c.area_id, period=c.period_key), None) for c in rows],
+        items=[(f"{area_name} · {c.period_key}",
+                url_for("points.board", scope=area_level, id=c.area_id, period=c.period_key), None)
+               for c, area_name, area_level, _n in rows],
         action_label=_("Open the points board"), urgent=True,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.points.models import Commendation, PointEntry, PointRule
 from app.points.services import Period
-from app.web.pagination import Page, keyset_page
+from app.web.pagination import Page, count_and_first, keyset_page
 
 HISTORY_PAGE = 20
 BOARD_PAGE = 50
@@ -105,7 +106,15 @@ def board_place(scope: str, place_id: int | None):
 
 
 def default_community(user) -> Area | None:
-    """The community a person's board opens on: their home's, else the first they work in."""
+    """The community a person's board opens on: their home's, else the first they work in — found once per request
+    (the board and its links to places both ask; the session holds loaded areas only while someone refers to them)."""
+    cache = g.setdefault("_points_default_community", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = _default_community(user)
+    return cache[user.id]
+
+
+def _default_community(user) -> Area | None:
     home = db.session.get(Area, user.home_area_id) if getattr(user, "home_area_id", None) else None
     for area in [home, *role_areas(user, ("community_staff", "grid_leader", "microgrid_leader", "street_admin"))]:
         if area is None:
@@ -140,18 +149,19 @@ def commendation_for(area_id: int, period: Period) -> Commendation | None:
 OPEN_SHOWN = 5
 
 
-def open_commendations(user, limit: int = OPEN_SHOWN) -> tuple[int, list[Commendation]]:
-    """Drafts of closed periods in the places where the person publishes commendations (staff's card)."""
+def open_commendations(user, limit: int = OPEN_SHOWN) -> tuple[int, list]:
+    """Drafts of closed periods in the places where the person publishes commendations (staff's card): how many,
+    and the newest as rows of (Commendation, area_name, area_level) — one statement."""
     areas = role_areas(user, ("community_staff", "street_admin"))
     if not areas:
         return 0, []
     community_ids = select(Area.id).where(or_(*[Area.in_subtree(a.path) for a in areas]),
                                           Area.level.in_(("community", "street")))
-    cond = [Commendation.state == "open", Commendation.area_id.in_(community_ids)]
-    count = db.session.scalar(select(func.count()).select_from(Commendation).where(*cond)) or 0
-    rows = list(db.session.scalars(select(Commendation).where(*cond)
-                                   .order_by(Commendation.created_at.desc(), Commendation.id.desc()).limit(limit)))
-    return count, rows
+    return count_and_first(
+        db.session, select(Commendation, Area.name.label("area_name"), Area.level.label("area_level"))
+        .join(Area, Area.id == Commendation.area_id)
+        .where(Commendation.state == "open", Commendation.area_id.in_(community_ids)),
+        order_by=(Commendation.created_at.desc(), Commendation.id.desc()), limit=limit)
 
 
 def closing_areas(limit: int = 5000) -> list[Area]:

@@ -19,48 +19,48 @@ def _authed(user) -> bool:
 def requests_to_take(user) -> HomeCard | None:
     if not _authed(user):
         return None
-    count, rows = queries.takeable(user)
+    count, rows = queries.takeable(user, utcnow())
     if not count:
         return None
     return HomeCard(title=_("Station requests waiting for a helper"), url=url_for("stations.index"), count=count,
-                    items=[(f"{r.service.name} · {r.title}", url_for("stations.request_show", request_id=r.id),
-                            _("by %(t)s", t=format_datetime(r.due_at, "short"))) for r in rows], urgent=True)
+                    items=[(f"{service} · {r.title}", url_for("stations.request_show", request_id=r.id),
+                            _("by %(t)s", t=format_datetime(r.due_at, "short"))) for r, service in rows], urgent=True)
 
 
 @home_card(order=48)
 def requests_taken(user) -> HomeCard | None:
     if not _authed(user):
         return None
-    count, rows = queries.taken_by(user.id)
+    now = utcnow()
+    count, rows = queries.taken_by(user, now)
     if not count:
         return None
-    now = utcnow()
     return HomeCard(title=_("Station requests you took"), url=url_for("stations.index"), count=count,
-                    items=[(f"{r.service.name} · {r.title}", url_for("stations.request_show", request_id=r.id),
+                    items=[(f"{service} · {r.title}", url_for("stations.request_show", request_id=r.id),
                             _("Overdue") if r.due_at < now else _("by %(t)s", t=format_datetime(r.due_at, "short")))
-                           for r in rows], urgent=any(r.due_at < now for r in rows))
+                           for r, service in rows], urgent=any(r.due_at < now for r, _service in rows))
 
 
 @home_card(order=49)
 def requests_to_confirm(user) -> HomeCard | None:
     if not _authed(user):
         return None
-    count, rows = queries.to_confirm(user.id)
+    count, rows = queries.to_confirm(user, utcnow())
     if not count:
         return None
     return HomeCard(title=_("Please confirm and rate"), url=url_for("stations.mine"), count=count,
-                    items=[(r.service.name, url_for("stations.request_show", request_id=r.id) + "#act-confirm",
-                            None) for r in rows], urgent=True)
+                    items=[(service, url_for("stations.request_show", request_id=r.id) + "#act-confirm",
+                            None) for r, service in rows], urgent=True)
 
 
 @home_card(order=50)
 def my_bookings(user) -> HomeCard | None:
     if not _authed(user):
         return None
-    count, rows = queries.coming_bookings(user.id, utcnow())
+    count, rows = queries.coming_bookings(user, utcnow())
     if not count:
         return None
     return HomeCard(title=_("My station bookings"), url=url_for("stations.mine"), count=count,
-                    items=[(f"{b.service.name} · {b.station.name}", url_for("stations.mine") + f"#booking-{b.id}",
+                    items=[(f"{b.service_name} · {b.station_name}", url_for("stations.mine") + f"#booking-{b.id}",
                             format_datetime(b.starts_at, "short")) for b in rows],
                     action_label=_("My bookings and requests"))

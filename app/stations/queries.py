@@ -57,23 +57,22 @@ def services_of(station: Station) -> list[StationService]:
 
 
 def coming_slots(service_ids: list[int], now: datetime) -> dict[int, tuple[list[ServiceSlot], int]]:
-    """Per appointment service: its first coming slots and how many coming slots it has in all (two queries)."""
+    """Per appointment service: its first coming slots and how many coming slots it has in all (one query: the
+    count is a window over each service's coming slots)."""
     if not service_ids:
         return {}
-    counts = dict(db.session.execute(
-        select(ServiceSlot.service_id, func.count(ServiceSlot.id))
-        .where(ServiceSlot.service_id.in_(service_ids), ServiceSlot.starts_at > now)
-        .group_by(ServiceSlot.service_id)).tuples().all())
     ranked = (select(ServiceSlot.id, func.row_number().over(partition_by=ServiceSlot.service_id,
                                                             order_by=(ServiceSlot.starts_at, ServiceSlot.id))
-                     .label("n"))
+                     .label("n"), func.count().over(partition_by=ServiceSlot.service_id).label("total"))
               .where(ServiceSlot.service_id.in_(service_ids), ServiceSlot.starts_at > now).subquery())
-    rows = db.session.scalars(select(ServiceSlot).join(ranked, ranked.c.id == ServiceSlot.id)
+    rows = db.session.execute(select(ServiceSlot, ranked.c.total).join(ranked, ranked.c.id == ServiceSlot.id)
                               .where(ranked.c.n <= SLOTS_SHOWN).order_by(ServiceSlot.starts_at, ServiceSlot.id))
-    out: dict[int, tuple[list[ServiceSlot], int]] = {sid: ([], counts.get(sid, 0)) for sid in service_ids}
-    for slot in rows:
-        out[slot.service_id][0].append(slot)
-    return out
+    counts: dict[int, int] = {}
+    firsts: dict[int, list[ServiceSlot]] = {sid: [] for sid in service_ids}
+    for slot, total in rows:
+        firsts[slot.service_id].append(slot)
+        counts[slot.service_id] = total
+    return {sid: (firsts[sid], counts.get(sid, 0)) for sid in service_ids}
 
 
 def slots_page(service_id: int, now: datetime, *, cursor: str | None, size: int) -> Page:
@@ -100,6 +99,13 @@ def request_options():
             selectinload(ServiceRequest.author), selectinload(ServiceRequest.area))
 
 
+def queue_options():
+    """What a row of a station's queue shows: the service, the resident, the helper, the micro-grid (the station is
+    the page's own; who recorded the request is not shown there)."""
+    return (selectinload(ServiceRequest.service), selectinload(ServiceRequest.person),
+            selectinload(ServiceRequest.taker), selectinload(ServiceRequest.area))
+
+
 def booking_options():
     return (selectinload(Booking.slot), selectinload(Booking.service), selectinload(Booking.person),
             selectinload(Booking.author), selectinload(Booking.station).selectinload(Station.community))
@@ -111,7 +117,7 @@ def queue_page(station: Station, state: str, user, *, everything: bool, cursor: 
     stmt = select(ServiceRequest).where(ServiceRequest.station_id == station.id, ServiceRequest.state == state)
     if not everything:
         stmt = stmt.where(helper_clause(user))
-    return keyset_page(db.session, stmt.options(*request_options()), keys=QUEUE_KEYS, cursor=cursor, size=size)
+    return keyset_page(db.session, stmt.options(*queue_options()), keys=QUEUE_KEYS, cursor=cursor, size=size)
 
 
 def queue_counts(station_id: int, user=None) -> dict[str, int]:
@@ -218,40 +224,68 @@ def microgrids_of(community: Area) -> list[Area]:
 # ---------------------------------------------------------------- home cards
 
 
-def _count_and_first(stmt, order, limit: int) -> tuple[int, list[ServiceRequest]]:
-    """How many requests ``stmt`` finds, and the first ``limit`` of them in ``order`` (for a home card)."""
-    count = db.session.scalar(stmt.with_only_columns(func.count(ServiceRequest.id)).order_by(None)) or 0
+def home_counts(user, now: datetime) -> dict[str, int]:
+    """How many requests and bookings each station card of the home page finds, for all four cards in ONE statement
+    (most people have none of them: a card with nothing to show then costs no query of its own); once per request.
+    """
+    key = ("home_counts", user.id)
+    cache = _cache()
+    if key not in cache:
+        def count(stmt):
+            return stmt.scalar_subquery()
+
+        cache[key] = db.session.execute(select(
+            count(select(func.count(ServiceRequest.id)).where(ServiceRequest.state == "open", helper_clause(user)))
+            .label("takeable"),
+            count(select(func.count(ServiceRequest.id)).where(ServiceRequest.taker_id == user.id,
+                                                              ServiceRequest.state == "taken")).label("taken"),
+            count(select(func.count(ServiceRequest.id)).where(ServiceRequest.person_id == user.id,
+                                                              ServiceRequest.state == "done")).label("to_confirm"),
+            count(select(func.count(Booking.id)).where(Booking.person_id == user.id, Booking.status == "booked",
+                                                       Booking.starts_at > now)).label("bookings"),
+        )).one()._asdict()
+    return cache[key]
+
+
+def _first_requests(count: int, cond, order, limit: int) -> tuple[int, list[tuple[ServiceRequest, str]]]:
+    """The first ``limit`` requests in ``order`` with their service's name (for a home card; none when ``count`` is
+    0, without a query)."""
     if not count:
         return 0, []
-    rows = list(db.session.scalars(stmt.order_by(order, ServiceRequest.id).limit(limit)
-                                   .options(selectinload(ServiceRequest.service))))
+    rows = db.session.execute(select(ServiceRequest, StationService.name)
+                              .join(StationService, StationService.id == ServiceRequest.service_id)
+                              .where(*cond).order_by(order, ServiceRequest.id).limit(limit)).tuples().all()
     return count, rows
 
 
-def takeable(user, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
-    return _count_and_first(select(ServiceRequest).where(ServiceRequest.state == "open", helper_clause(user)),
-                            ServiceRequest.due_at, limit)
+def takeable(user, now: datetime, limit: int = 5) -> tuple[int, list[tuple[ServiceRequest, str]]]:
+    return _first_requests(home_counts(user, now)["takeable"],
+                           (ServiceRequest.state == "open", helper_clause(user)), ServiceRequest.due_at, limit)
 
 
-def taken_by(user_id: int, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
-    return _count_and_first(select(ServiceRequest).where(ServiceRequest.taker_id == user_id,
-                                                         ServiceRequest.state == "taken"),
-                            ServiceRequest.due_at, limit)
+def taken_by(user, now: datetime, limit: int = 5) -> tuple[int, list[tuple[ServiceRequest, str]]]:
+    return _first_requests(home_counts(user, now)["taken"],
+                           (ServiceRequest.taker_id == user.id, ServiceRequest.state == "taken"),
+                           ServiceRequest.due_at, limit)
 
 
-def to_confirm(user_id: int, limit: int = 5) -> tuple[int, list[ServiceRequest]]:
-    return _count_and_first(select(ServiceRequest).where(ServiceRequest.person_id == user_id,
-                                                         ServiceRequest.state == "done"),
-                            ServiceRequest.done_at, limit)
+def to_confirm(user, now: datetime, limit: int = 5) -> tuple[int, list[tuple[ServiceRequest, str]]]:
+    return _first_requests(home_counts(user, now)["to_confirm"],
+                           (ServiceRequest.person_id == user.id, ServiceRequest.state == "done"),
+                           ServiceRequest.done_at, limit)
 
 
-def coming_bookings(user_id: int, now: datetime, limit: int = 5) -> tuple[int, list[Booking]]:
-    stmt = select(Booking).where(Booking.person_id == user_id, Booking.status == "booked", Booking.starts_at > now)
-    count = db.session.scalar(stmt.with_only_columns(func.count(Booking.id)).order_by(None)) or 0
+def coming_bookings(user, now: datetime, limit: int = 5) -> tuple[int, list]:
+    """(count, rows of booking id, start, service name, station name) of the user's coming bookings."""
+    count = home_counts(user, now)["bookings"]
     if not count:
         return 0, []
-    rows = list(db.session.scalars(stmt.order_by(Booking.starts_at, Booking.id).limit(limit)
-                                   .options(selectinload(Booking.service), selectinload(Booking.station))))
+    rows = db.session.execute(
+        select(Booking.id, Booking.starts_at, StationService.name.label("service_name"),
+               Station.name.label("station_name"))
+        .join(StationService, StationService.id == Booking.service_id).join(Station, Station.id == Booking.station_id)
+        .where(Booking.person_id == user.id, Booking.status == "booked", Booking.starts_at > now)
+        .order_by(Booking.starts_at, Booking.id).limit(limit)).all()
     return count, rows
 
 

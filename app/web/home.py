@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.areas.services import lineages
 from app.web.hooks import Hooks
 
 _cards = Hooks()
@@ -32,3 +33,20 @@ class HomeCard:
 
 def cards_for(user) -> list[HomeCard]:
     return _cards.results(user)
+
+
+def place_names(user, roles) -> tuple[str | None, dict[int, str]]:
+    """The full name of the user's home area and each role's ``scope_name``, with one query for all their lineages
+    (instead of one per area)."""
+    home = user.home_area
+    areas = [a for a in [home, *(r.area for r in roles if r.organisation is None)] if a is not None]
+    found = lineages(areas) if areas else {}
+    scope_names = {}
+    for r in roles:
+        if r.organisation is not None:
+            scope_names[r.id] = r.organisation.name
+        elif r.area is not None:
+            scope_names[r.id] = r.area.full_name("street", lineage=found[r.area.id]) or r.area.name
+        else:
+            scope_names[r.id] = ""
+    return (home.full_name(lineage=found[home.id]) if home is not None else None), scope_names

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, or_
+from sqlalchemy import BigInteger, and_, func, or_
 
 from app.web.params import MAX_ID, MIN_INT
 
@@ -139,3 +139,15 @@ def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | Non
             key_vals = key_of(last)
         next_cursor = _encode(key_vals)
     return Page(items=items, next_cursor=next_cursor)
+
+
+def count_and_first(session, stmt, *, order_by, limit: int) -> tuple[int, list]:
+    """How many rows ``stmt`` finds and the first ``limit`` of them in ``order_by``, in ONE statement (a home
+    card's figure and its first lines): the count is a window over every match, computed before the LIMIT.
+
+    ``stmt`` selects plain columns (or entities); each returned row has them in order (plus a ``match_count``
+    column). No row means a count of 0.
+    """
+    rows = session.execute(stmt.add_columns(func.count().over().label("match_count"))
+                           .order_by(*order_by).limit(limit)).all()
+    return (rows[0].match_count if rows else 0), rows

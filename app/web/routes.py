@@ -12,7 +12,7 @@ from app.extensions import db
 from app.web import bp
 from app.web.access import always_reachable
 from app.web.forms import EmptyForm
-from app.web.home import cards_for
+from app.web.home import cards_for, place_names
 from app.web.htmx import render_page
 
 
@@ -57,7 +57,9 @@ def home():
     roles = assignments(current_user) if current_user.is_authenticated else []
     # a mobile sentinel opens the portal to report a hazard in seconds: that button comes first
     sentinel = bool(role_areas(current_user, "sentinel")) if current_user.is_authenticated else False
-    return render_page("web/home.html", cards=cards, roles=roles, sentinel=sentinel)
+    home_name, scope_names = place_names(current_user, roles) if current_user.is_authenticated else (None, {})
+    return render_page("web/home.html", cards=cards, roles=roles, sentinel=sentinel, home_name=home_name,
+                       scope_names=scope_names)
 
 
 @bp.get("/healthz")

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids
 from app.extensions import db
 from app.web.home import HomeCard, home_card
+from app.web.pagination import count_and_first
 from app.wishes.models import Wish, WishClaim, WishClaimMember, state_label
 from app.wishes.policy import can_claim_any, can_post_wish, can_review_wishes
 
@@ -19,9 +20,10 @@ SHOWN = 5
 def wishes_to_review(user) -> HomeCard | None:
     if not can_review_wishes(user):
         return None
-    scope = (Wish.state == "pending", area_scope(user, Wish.area_id, STAFF_ROLES))
-    count = db.session.scalar(select(func.count()).select_from(Wish).where(*scope))
-    oldest = list(db.session.scalars(select(Wish).where(*scope).order_by(Wish.created_at, Wish.id).limit(SHOWN)))
+    count, oldest = count_and_first(
+        db.session, select(Wish.id, Wish.title, Wish.created_at)
+        .where(Wish.state == "pending", area_scope(user, Wish.area_id, STAFF_ROLES)),
+        order_by=(Wish.created_at, Wish.id), limit=SHOWN)
     return HomeCard(
         title=_("Micro-wishes to review"), url=url_for("wishes.review"), count=count,
         items=[(w.title, url_for("wishes.show", wish_id=w.id), format_date(w.created_at)) for w in oldest],
@@ -35,13 +37,12 @@ def my_wishes(user) -> HomeCard | None:
     """A resident's own wishes that are still open; a fulfilled one needs their confirmation."""
     if not getattr(user, "is_authenticated", False):
         return None
-    mine = (or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.is_open)
-    count = db.session.scalar(select(func.count()).select_from(Wish).where(*mine))
+    count, rows = count_and_first(
+        db.session, select(Wish.id, Wish.title, Wish.state)
+        .where(or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.is_open),
+        order_by=((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()), limit=SHOWN)
     if not count and (any(True for _ in assignments(user)) or not can_post_wish(user)):
         return None  # people with a role, or who cannot post, see this card only when they have wishes of their own
-    rows = list(db.session.scalars(
-        select(Wish).where(*mine)
-        .order_by((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()).limit(SHOWN)))
     return HomeCard(
         title=_("My micro-wishes"), url=url_for("wishes.mine"), count=count,
         items=[(w.title, url_for("wishes.show", wish_id=w.id),
@@ -61,17 +62,15 @@ def my_claims(user) -> HomeCard | None:
     cond = or_(WishClaim.claimant_id == user.id,
                WishClaim.id.in_(select(WishClaimMember.claim_id).where(WishClaimMember.user_id == user.id)),
                *([WishClaim.organisation_id.in_(orgs)] if orgs else []))
-    active = (cond, WishClaim.status == "active")
-    count = db.session.scalar(select(func.count()).select_from(WishClaim).where(*active))
-    rows = list(db.session.execute(
-        select(WishClaim.deadline_at, Wish.id, Wish.title, Wish.state).join(Wish, Wish.id == WishClaim.wish_id)
-        .where(*active).order_by(WishClaim.deadline_at, WishClaim.id).limit(SHOWN)
-    ).all())
+    count, rows = count_and_first(
+        db.session, select(WishClaim.deadline_at, Wish.id, Wish.title, Wish.state)
+        .join(Wish, Wish.id == WishClaim.wish_id).where(cond, WishClaim.status == "active"),
+        order_by=(WishClaim.deadline_at, WishClaim.id), limit=SHOWN)
     return HomeCard(
         title=_("My claimed wishes"), url=url_for("wishes.mine"), count=count,
         items=[(title, url_for("wishes.show", wish_id=wid),
                 state_label(state) if state != "claimed" else _("fulfil by %(day)s", day=format_date(deadline)))
-               for deadline, wid, title, state in rows],
+               for deadline, wid, title, state, _n in rows],
         empty_text=_("You hold no claim. Neighbours' wishes are waiting on the wall."),
         action_label=_("All my claims") if count else _("Go to the wish wall"),
     )
