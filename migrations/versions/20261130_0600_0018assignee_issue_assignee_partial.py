@@ -2,7 +2,7 @@
 "assigned to me" by it instead of walking every issue of the patch
 
 Revision ID: 0018assignee
-Revises: 0016moderation
+Revises: 0017monthly
 Create Date: 2026-11-30 06:00:00
 """
 from alembic import op
