@@ -163,6 +163,38 @@ def _after_rollback(session, previous) -> None:
 BATCH = 2000
 
 
+def _bulk_insert(table, columns: tuple[str, ...], rows) -> None:
+    """Write many rows through the driver: ``COPY`` on PostgreSQL, one ``executemany`` per chunk on SQLite.
+
+    A city's rebuild writes millions of rows (a source row per thing, the daily and monthly figures); SQLAlchemy's
+    per-row parameter processing of an ``insert()`` was half of the rebuild's time. Runs on the session's own
+    connection, inside its transaction."""
+    conn = db.session.connection(bind_arguments={"mapper": None, "clause": table.insert()})
+    prep = conn.dialect.identifier_preparer
+    name = prep.format_table(table)
+    cols = ", ".join(prep.quote(c) for c in columns)
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    # SQLite keeps a date as its ISO text (what SQLAlchemy's Date type writes)
+    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+    cursor = raw.cursor()
+    try:
+        chunk: list = []
+        for row in rows:
+            chunk.append(tuple(v.isoformat() if isinstance(v, date) else v for v in row))
+            if len(chunk) >= 20_000:
+                cursor.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+    finally:
+        cursor.close()
+
+
 def rebuild(batch: int = BATCH) -> dict[str, int]:
     """Throw the roll-up away and count everything again from the source tables. Returns things per source."""
     db.session.execute(delete(DailyFigure))
@@ -186,12 +218,12 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
                 if not rows:
                     continue
                 n += 1
-                records.append({"source": src.name, "entity_id": eid, "rows": _encode(rows)})
+                records.append((src.name, eid, _encode(rows)))
                 for day, area, metric, key, count, total in rows:
                     fine[(area, metric, day, key, "c")] += count
                     fine[(area, metric, day, key, "t")] += total
             if records:
-                db.session.execute(FigureSource.__table__.insert(), records)
+                _bulk_insert(FigureSource.__table__, ("source", "entity_id", "rows"), records)
         counted[src.name] = n
     level: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     for (area, metric, day, key, part), value in fine.items():
@@ -221,15 +253,11 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
                 by_area[parent].append(pk)
             written[pk][0] += c
             written[pk][1] += t
-    rows = [{"area_id": a, "metric": m, "day": d, "key": k, "count": c, "total": t}
-            for (a, m, d, k), (c, t) in written.items() if c or t]
-    for i in range(0, len(rows), 5000):
-        db.session.execute(DailyFigure.__table__.insert(), rows[i:i + 5000])
-    del rows
-    months = [{"area_id": a, "metric": m, "month": d, "key": k, "count": c, "total": t}
-              for (a, m, d, k), (c, t) in _months(written).items()]
-    for i in range(0, len(months), 5000):
-        db.session.execute(MonthlyFigure.__table__.insert(), months[i:i + 5000])
+    figure_columns = ("area_id", "metric", "day", "key", "count", "total")
+    _bulk_insert(DailyFigure.__table__, figure_columns,
+                 ((a, m, d, k, c, t) for (a, m, d, k), (c, t) in written.items() if c or t))
+    _bulk_insert(MonthlyFigure.__table__, ("area_id", "metric", "month", "key", "count", "total"),
+                 ((a, m, d, k, c, t) for (a, m, d, k), (c, t) in _months(written).items()))
     db.session.flush()
     return counted
 
