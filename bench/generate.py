@@ -229,12 +229,12 @@ def _moderation_and_audit(w, conn, rng: random.Random, users: list[int], moderat
                         TimelineEntry.subject_type, TimelineEntry.subject_id, model.area_id, empty)
                  .join(model, model.id == TimelineEntry.subject_id)
                  .where(TimelineEntry.subject_type == kind, TimelineEntry.at >= since))
-        result = conn.execute(insert(AuditEntry).from_select(
+        conn.execute(insert(AuditEntry).from_select(
             ["at", "actor_id", "action", "subject_type", "subject_id", "area_id", "details"], steps))
-        w.counts["audit_entry"] = w.counts.get("audit_entry", 0) + max(result.rowcount or 0, 0)
     conn.execute(insert(AuditEntry), [dict(zip(("at", "actor_id", "action", "subject_type", "subject_id",
                                                 "area_id", "details"), row, strict=True)) for row in audit_rows])
-    w.counts["audit_entry"] += len(audit_rows)
+    # counted afterwards: the driver's row count of an INSERT ... SELECT is not reliable on every database
+    w.counts["audit_entry"] = conn.execute(select(func.count()).select_from(AuditEntry)).scalar()
     done(f"moderation cases {len(case_rows):,}, flags {len(flag_rows):,}, audit entries "
          f"{w.counts['audit_entry']:,}")
 

@@ -12,7 +12,7 @@ from functools import cache
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_, select, union
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User, mask_name
@@ -70,10 +70,12 @@ def queue_clause(user):
         levels = QUEUE_LEVELS.get(a.role)
         if levels and a.area is not None:
             parts.append(and_(Issue.level.in_(levels), Issue.handler_area_id.in_(_subtree(a.area))))
-    # the state filter goes into each branch: every branch is then served by its own index (assignee, or handler
-    # area + level) — a state filter outside the OR let the planner walk every active issue of the city instead
+    # each branch is a query of its own, joined by UNION: every branch is then served by its own index (assignee, or
+    # handler area + level + state, the patch's areas a range of the path index). As one OR in the outer query,
+    # SQLite managed a multi-index OR, but PostgreSQL cannot use "handler area IN (a subquery)" as an index condition
+    # inside an OR and walked every active issue of the city (a state filter outside the OR did that on both).
     active = Issue.state.in_(ACTIVE_STATES)
-    return or_(*(and_(active, part) for part in parts))
+    return Issue.id.in_(union(*(select(Issue.id).where(active, part) for part in parts)))
 
 
 def mine_clause(user, *also):
