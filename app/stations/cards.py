@@ -15,6 +15,15 @@ def _authed(user) -> bool:
     return getattr(user, "is_authenticated", False)
 
 
+def _queue_url(count: int, rows, state: str) -> str:
+    """The station's queue when every request the card counts is at one station (whoever may take or took a request
+    there is one of its helpers, who may open its queue), else the list of stations to choose from."""
+    stations = {r.station_id for r, _service in rows}
+    if len(stations) == 1 and count == len(rows):
+        return url_for("stations.queue", station_id=stations.pop(), state=state)
+    return url_for("stations.index")
+
+
 @home_card(order=47)
 def requests_to_take(user) -> HomeCard | None:
     if not _authed(user):
@@ -22,7 +31,7 @@ def requests_to_take(user) -> HomeCard | None:
     count, rows = queries.takeable(user, utcnow())
     if not count:
         return None
-    return HomeCard(title=_("Station requests waiting for a helper"), url=url_for("stations.index"), count=count,
+    return HomeCard(title=_("Station requests waiting for a helper"), url=_queue_url(count, rows, "open"), count=count,
                     items=[(f"{service} · {r.title}", url_for("stations.request_show", request_id=r.id),
                             _("by %(t)s", t=format_datetime(r.due_at, "short"))) for r, service in rows], urgent=True)
 
@@ -35,7 +44,7 @@ def requests_taken(user) -> HomeCard | None:
     count, rows = queries.taken_by(user, now)
     if not count:
         return None
-    return HomeCard(title=_("Station requests you took"), url=url_for("stations.index"), count=count,
+    return HomeCard(title=_("Station requests you took"), url=_queue_url(count, rows, "taken"), count=count,
                     items=[(f"{service} · {r.title}", url_for("stations.request_show", request_id=r.id),
                             _("Overdue") if r.due_at < now else _("by %(t)s", t=format_datetime(r.due_at, "short")))
                            for r, service in rows], urgent=any(r.due_at < now for r, _service in rows))

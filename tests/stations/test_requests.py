@@ -205,9 +205,15 @@ def test_home_cards_ask_the_right_people(client, make_client, city):
     rid = send(city, built)
     staff = make_client()
     staff.login("staff_a")
-    assert "Station requests waiting for a helper" in staff.get("/").get_data(as_text=True)
+    home = staff.get("/").get_data(as_text=True)
+    assert "Station requests waiting for a helper" in home
+    # every request the card counts is at one station: the card opens that station's queue, which staff may see
+    queue = f"/stations/{built.station}/queue?state=open"
+    assert f'href="{queue}"' in home and staff.get(queue).status_code == 200
     staff.post(f"/stations/requests/{rid}/take")
-    assert "Station requests you took" in staff.get("/").get_data(as_text=True)
+    home = staff.get("/").get_data(as_text=True)
+    assert "Station requests you took" in home
+    assert f'href="/stations/{built.station}/queue?state=taken"' in home
     staff.post(f"/stations/requests/{rid}/done", {"done-note": "Done."})
     client.login("resident_a")
     assert "Please confirm and rate" in client.get("/").get_data(as_text=True)
