@@ -150,7 +150,7 @@ class Writer:
         return n
 
 
-def _moderation_and_audit(w, conn, rng: random.Random, users: list[int], moderator: int, now: datetime,
+def _moderation_and_audit(w, conn, rng: random.Random, users: list[int], staff: dict[int, int], now: datetime,
                           done) -> None:
     """Flags on about one public wish in 50 and one public issue in 1,000, each case in every state it can reach
     (below the threshold, hidden pending review, restored, removed with its original kept), the subject's
@@ -158,6 +158,7 @@ def _moderation_and_audit(w, conn, rng: random.Random, users: list[int], moderat
     timeline as the audit subscriber writes it, plus the moderation events — written with one INSERT … SELECT."""
     from sqlalchemy import insert, update
 
+    from app.areas.models import Area
     from app.audit.models import AuditEntry
     from app.issues.models import Issue, IssueCategory
     from app.moderation.models import Flag, ModerationCase
@@ -166,20 +167,31 @@ def _moderation_and_audit(w, conn, rng: random.Random, users: list[int], moderat
     from app.wishes.models import Wish
 
     limit = threshold()
+    # the authors as the moderation service names them (app/moderation/subjects.py): the wisher, else who wrote it
+    # for them; the resident an issue is for, then its reporter — they may not flag their own post
     subjects = [("wish", r) for r in conn.execute(
-        select(Wish.id, Wish.area_id, Wish.wisher_id, Wish.title, Wish.description)
+        select(Wish.id, Wish.area_id, Area.path, Wish.wisher_id, Wish.author_id, Wish.title, Wish.description)
+        .join(Area, Area.id == Wish.area_id)
         .where(Wish.state.in_(("published", "claimed", "fulfilled", "completed"))).order_by(Wish.id)).all()[::50]]
     subjects += [("issue", r) for r in conn.execute(
-        select(Issue.id, Issue.area_id, Issue.reporter_id, Issue.description, Issue.description)
-        .join(IssueCategory, IssueCategory.id == Issue.category_id)
+        select(Issue.id, Issue.area_id, Area.path, Issue.on_behalf_of_id, Issue.reporter_id, Issue.description,
+               Issue.description)
+        .join(Area, Area.id == Issue.area_id).join(IssueCategory, IssueCategory.id == Issue.category_id)
         .where(IssueCategory.public.is_(True), Issue.state != "rejected").order_by(Issue.id)).all()[::1000]]
+    # with a threshold of one the first flag hides: no case stays below it
+    states = ("flagged", "hidden", "restored", "removed") if limit > 1 else ("hidden", "restored", "removed")
     case_rows, flag_rows, audit_rows, hidden, removed = [], [], [], {"wish": [], "issue": []}, []
-    for n, (kind, (sid, area, author, title, text_)) in enumerate(subjects):
-        state = ("flagged", "hidden", "restored", "removed")[n % 4]
+    for n, (kind, (sid, area, path, first, second, title, text_)) in enumerate(subjects):
+        state = states[n % len(states)]
         cid = len(case_rows) + 1
+        authors = tuple(dict.fromkeys(v for v in (first, second) if v is not None))
+        author = authors[0] if authors else None
+        # the staff of the subject's community decide (a path is /city/street/community/…)
+        moderator = staff.get(int(path.strip("/").split("/")[2])) if path.count("/") > 3 else None
+        moderator = moderator or next(iter(staff.values()))
         opened = now - timedelta(days=rng.uniform(0.5, 50))
-        count = rng.randint(1, limit - 1) if state == "flagged" and limit > 1 else limit
-        flaggers = rng.sample(users, count)
+        count = rng.randint(1, limit - 1) if state == "flagged" else limit
+        flaggers = [u for u in rng.sample(users, count + len(authors)) if u not in authors][:count]
         at = opened
         for k, who in enumerate(flaggers):
             at = opened + timedelta(hours=k * rng.uniform(0.5, 6))
@@ -917,7 +929,7 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
     done(f"scenarios {len(scenario_rows)}, adoptions {len(adoption_rows):,}")
 
     # ---------------------------------------------------------------- moderation and the audit log
-    _moderation_and_audit(w, conn, rng, [u[0] for u in users], staff[communities[0]], now, done)
+    _moderation_and_audit(w, conn, rng, [u[0] for u in users], staff, now, done)
 
     w.create_indexes(deferred)
     done(f"indexes: {len(deferred)}")

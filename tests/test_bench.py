@@ -164,6 +164,12 @@ def test_tiny_city_counts_keys_and_states():
         assert subject.moderation == {"hidden": "hidden", "removed": "removed"}.get(case.state), case.state
         assert (case.hidden_at is None) == (case.state == "flagged")
         assert (case.original is not None) == (case.state == "removed")
+        # as the service would have it: the author named as the service names them, and never among the flaggers
+        from app.moderation.subjects import kind_for
+
+        authors = kind_for(subject).author_ids(subject)
+        assert case.author_id == (authors[0] if authors else None)
+        assert not set(db.session.scalars(select(Flag.user_id).where(Flag.case_id == case.id))) & set(authors)
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action.like("issue.%"))) > 0
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(

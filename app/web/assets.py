@@ -38,14 +38,17 @@ def asset_url(filename: str) -> str:
     """``/static/<filename>?v=<hash>``. Outside debug mode a deployed file does not change while the process runs (a
     deploy restarts the workers), so each URL is built once per process; in debug mode the file is looked at again."""
     app = current_app._get_current_object()
+    # only inside a request: outside one url_for builds an absolute URL from SERVER_NAME, which must not be served
+    # to the pages that follow (nor a page's relative URL to a job)
+    cacheable = not app.debug and bool(request)
     key = (filename, request.script_root if request else "", app.static_folder or "")
-    if not app.debug:
+    if cacheable:
         url = _urls.get(key)
         if url is not None:
             return url
     digest = _file_hash(Path(app.static_folder) / filename)
     url = url_for("static", filename=filename) if digest is None else url_for("static", filename=filename, v=digest)
-    if not app.debug and digest is not None:
+    if cacheable and digest is not None:
         _urls[key] = url
     return url
 
