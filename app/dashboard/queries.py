@@ -321,9 +321,15 @@ def overdue_now(area: Area, now=None) -> tuple[int, datetime | None]:
     return db.session.scalar(statement) or 0, None
 
 
-def _complete_microgrids():
-    """Micro-grids whose "1+1+3" team is full: one backbone, one liaison, three volunteers."""
-    return (select(StaffingPost.area_id)
+def _complete_microgrids(within: Area | None = None):
+    """Micro-grids whose "1+1+3" team is full: one backbone, one liaison, three volunteers — those under ``within``
+    only, when it is not a root (a street's or a community's page then groups its own posts, not the whole city's;
+    for the city itself the restriction would only add a join)."""
+    stmt = select(StaffingPost.area_id)
+    if within is not None and within.parent_id is not None:
+        under = aliased(Area)  # its own alias: never correlated with an enclosing query's area
+        stmt = stmt.where(StaffingPost.area_id.in_(select(under.id).where(Area.in_subtree(within.path, under.path))))
+    return (stmt
             .group_by(StaffingPost.area_id)
             .having(func.sum(case((StaffingPost.post == "backbone", 1), else_=0)) >= 1,
                     func.sum(case((StaffingPost.post == "liaison", 1), else_=0)) >= 1,
@@ -332,7 +338,7 @@ def _complete_microgrids():
 
 def staffing(area: Area) -> tuple[int, int]:
     """(micro-grids in the area, of which complete) — one statement."""
-    complete = _complete_microgrids().subquery()
+    complete = _complete_microgrids(area).subquery()
     row = db.session.execute(
         select(func.count(Area.id), func.count(complete.c.area_id))
         .select_from(Area).outerjoin(complete, complete.c.area_id == Area.id)
@@ -343,7 +349,7 @@ def staffing(area: Area) -> tuple[int, int]:
 def staffing_by_community(street: Area) -> dict[int, tuple[int, int]]:
     """community id → (micro-grids, complete) for the communities under ``street`` (one statement)."""
     mg, grid = Area, aliased(Area)
-    complete = _complete_microgrids().subquery()
+    complete = _complete_microgrids(street).subquery()
     rows = db.session.execute(
         select(grid.parent_id, func.count(mg.id), func.count(complete.c.area_id))
         .select_from(mg).join(grid, grid.id == mg.parent_id).outerjoin(complete, complete.c.area_id == mg.id)
