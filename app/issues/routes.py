@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User, mask_name
@@ -68,14 +67,6 @@ def _float(raw) -> tuple[float | None, bool]:
 
 
 # -- lists --------------------------------------------------------------------------------------------------
-def row_texts() -> dict[str, Markup]:
-    """The words of an issue's row, translated once per page instead of once per row (``templates/issues/_item.html``
-    fills in the values with ``%``, which escapes them, as a template's ``_()`` does)."""
-    return {key: Markup(text) for key, text in (
-        ("overdue", _("Overdue")), ("urgent", _("Urgent")), ("due", _("Due %(when)s")),
-        ("assigned_to", _("Assigned to %(name)s")), ("me_too", _("%(n)s said “me too”")))}
-
-
 def _views_for(user) -> list[str]:
     views = []
     if p.is_issue_handler(user):
@@ -104,7 +95,7 @@ def index():
     ctx = dict(view=view, views=views, page=page, next_url=next_url, filters=filters,
                categories=s.active_categories() if view in ("area", "queue") else [],
                states=STATES, levels=LEVELS, channels=CHANNELS, state_label=state_label,
-               channel_label=channel_label, show_internal=view in ("queue", "area"), texts=row_texts())
+               channel_label=channel_label, show_internal=view in ("queue", "area"))
     if request.args.get("after") and wants_fragment():
         return render_page("issues/index.html", "issues/_rows.html", **ctx)
     return render_page("issues/index.html", "issues/_list.html", **ctx)

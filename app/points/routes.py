@@ -61,8 +61,6 @@ def _render_board(scope, place, holders, period, refusal=None, after=None):
     form = CommendationForm(formdata=None)
     return render_page("points/board.html", "points/_board_rows.html" if after else None,
                        scope=scope, place=place, holders=holders, period=period, rows=rows, more=more,
-                       # each row's line, translated once for the page (not once per row)
-                       reached=_("reached %(points)s on %(day)s"),
                        commendation=commendation, may_publish=may_publish, form=form, refusal=refusal,
                        previous=period.previous(), following=services.Period(period.kind, period.end),
                        this_month=services.Period.containing(local_today()),

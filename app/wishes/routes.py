@@ -9,7 +9,6 @@ from datetime import timedelta
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from app import extensions
 from app.accounts.scope import assignments, role_areas
@@ -70,17 +69,6 @@ def _my_street_id() -> int | None:
 # ---------------------------------------------------------------- wall
 
 
-def card_texts() -> dict[str, Markup]:
-    """The words of a wish's card, translated once per page instead of once per card (``templates/wishes/_card.html``
-    fills in the values with ``%``, which escapes them, as a template's ``_()`` does)."""
-    return {key: Markup(text) for key, text in (
-        ("photo_alt", _("Photo of the wish")), ("about", _("about ¥%(value)s")), ("no_cost", _("no cost")),
-        ("days_left", _("%(n)s days left")), ("wanted_today", _("wanted today")), ("date_passed", _("date passed")),
-        ("dream_come_true", _("Dream come true")), ("made_true_by", _("made true by %(name)s")),
-        ("claimed_by", _("Claimed by %(name)s")), ("contact", _("Contact details and next steps")),
-        ("claim", _("Claim this wish")), ("details", _("Details")))}
-
-
 @bp.get("/")
 @extensions.reads_replica
 def wall():
@@ -103,7 +91,7 @@ def wall():
                                  "near": "1" if near else ""}.items() if v}
     next_url = url_for("wishes.wall", **filters, after=page.next_cursor) if page.has_more else None
     ctx = dict(page=page, next_url=next_url, status=status, category=category, community_id=community_id,
-               texts=card_texts(), near=near, near_unknown=near and chosen_street is None and street_id is None,
+               near=near, near_unknown=near and chosen_street is None and street_id is None,
                places=places, first_page=not request.args.get("after"))
     if wants_fragment():
         return render_template("wishes/_wall_items.html", **ctx)
@@ -385,7 +373,7 @@ def _claim(wish: Wish, form: ClaimForm, chosen: int | None):
 def _claim_card(wish_id: int, refusal: Refusal | None = None):
     """htmx from the wall: the card again, a refusal written on it (a success is a toast)."""
     wish = _load(wish_id)
-    return render_template("wishes/_card.html", wish=queries.card(wish.id, current_user), texts=card_texts(),
+    return render_template("wishes/_card.html", wish=queries.card(wish.id, current_user),
                            message=refusal.message if refusal else None, message_kind="error")
 
 
