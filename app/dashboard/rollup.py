@@ -5,8 +5,9 @@ Incremental (``refresh``): the thing's rows now (``Source.rows``) minus the rows
 CONFLICT DO UPDATE``, safe when two requests touch the same row at once) — and the same deltas added up per month to
 ``MonthlyFigure``, so a month's row is always the sum of its days.
 
-Rebuild (``rebuild``): empty both tables, then every thing of every source, in batches of ids; the finest rows are
-added up in memory, written, and then added up level by level towards the city; the months are the days added up.
+Rebuild (``rebuild``): empty the tables, then every thing of every source, in batches of ids; the rows of the finest
+areas are added up in memory and written, then the database adds them up level by level towards the city, and the
+days into their months.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import json
 from collections import Counter, defaultdict
 from datetime import date
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import Date, String, cast, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -100,6 +101,7 @@ def _apply(deltas: dict[Key, list[int]]) -> None:
 
 def _encode(rows: list) -> str:
     return json.dumps(sorted([d.isoformat(), a, m, k, c, t] for d, a, m, k, c, t in rows), separators=(",", ":"))
+
 
 
 def _decode(text: str) -> list:
@@ -195,12 +197,47 @@ def _bulk_insert(table, columns: tuple[str, ...], rows) -> None:
         cursor.close()
 
 
+def _iso_days():
+    """date → ISO text, remembered (a rebuild encodes the same few hundred days millions of times)."""
+    cache: dict[date, str] = {}
+
+    def iso(day: date) -> str:
+        text = cache.get(day)
+        if text is None:
+            text = cache[day] = day.isoformat()
+        return text
+
+    return iso
+
+
+def _encode_with(iso, rows: list) -> str:
+    return json.dumps(sorted([iso(d), a, m, k, c, t] for d, a, m, k, c, t in rows), separators=(",", ":"))
+
+
+def _depth():
+    """An area's depth in the tree, in SQL: the number of "/" in its path."""
+    return func.length(Area.path) - func.length(func.replace(Area.path, "/", ""))
+
+
+def _month_of(day_column):
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.date_trunc("month", day_column), Date)
+    # SQLite keeps a date as its ISO text: YYYY-MM-DD → YYYY-MM-01
+    return func.substr(day_column, 1, 8, type_=String) + "01"
+
+
 def rebuild(batch: int = BATCH) -> dict[str, int]:
-    """Throw the roll-up away and count everything again from the source tables. Returns things per source."""
+    """Throw the roll-up away and count everything again from the source tables. Returns things per source.
+
+    Python reads every thing (the sources' ``rows``, the same code the events use) and adds up the rows of the
+    finest areas; those are written, and the database adds them up from there — each level of the tree into the one
+    above it, deepest first (``INSERT … SELECT … GROUP BY``, an upsert where an area has rows of its own), then the
+    days into their months. A city's roll-up has tens of millions of rows; most of them never pass through Python."""
     db.session.execute(delete(DailyFigure))
     db.session.execute(delete(MonthlyFigure))
     db.session.execute(delete(FigureSource))
-    fine: Counter = Counter()
+    iso = _iso_days()
+    fine: dict[Key, list[int]] = {}
     counted: dict[str, int] = {}
     for src in metrics.sources():
         pk = src.model.id
@@ -218,46 +255,44 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
                 if not rows:
                     continue
                 n += 1
-                records.append((src.name, eid, _encode(rows)))
+                records.append((src.name, eid, _encode_with(iso, rows)))
                 for day, area, metric, key, count, total in rows:
-                    fine[(area, metric, day, key, "c")] += count
-                    fine[(area, metric, day, key, "t")] += total
+                    k = (area, metric, day, key)
+                    row = fine.get(k)
+                    if row is None:
+                        fine[k] = [count, total]
+                    else:
+                        row[0] += count
+                        row[1] += total
             if records:
                 _bulk_insert(FigureSource.__table__, ("source", "entity_id", "rows"), records)
         counted[src.name] = n
-    level: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    for (area, metric, day, key, part), value in fine.items():
-        level[(area, metric, day, key)][0 if part == "c" else 1] += value
-    del fine
-    # the areas' parents, deepest first, so each level is added to the one above it
-    parent_of = dict(db.session.execute(select(Area.id, Area.parent_id)).all())
-    depth_of = dict(db.session.execute(select(Area.id, func.length(Area.path))).all())
-    written = level
-    # walk up: each area's rows add to its parent's; a child's path is longer than its parent's, so going from
-    # the longest path to the shortest finishes every area before its parent is read
-    by_area: dict[int, list[Key]] = defaultdict(list)
-    for k in written:
-        by_area[k[0]].append(k)
-    order = sorted(depth_of, key=lambda a: -depth_of[a])
-    for area in order:
-        keys = by_area.pop(area, None)
-        if not keys:
-            continue
-        parent = parent_of.get(area)
-        if parent is None:
-            continue
-        for (_a, metric, day, key) in keys:
-            c, t = written[(area, metric, day, key)]
-            pk = (parent, metric, day, key)
-            if pk not in written:
-                by_area[parent].append(pk)
-            written[pk][0] += c
-            written[pk][1] += t
     figure_columns = ("area_id", "metric", "day", "key", "count", "total")
     _bulk_insert(DailyFigure.__table__, figure_columns,
-                 ((a, m, d, k, c, t) for (a, m, d, k), (c, t) in written.items() if c or t))
-    _bulk_insert(MonthlyFigure.__table__, ("area_id", "metric", "month", "key", "count", "total"),
-                 ((a, m, d, k, c, t) for (a, m, d, k), (c, t) in _months(written).items()))
+                 ((a, m, d, k, c, t) for (a, m, d, k), (c, t) in fine.items() if c or t))
+    del fine
+    db.session.flush()
+    # each level into the one above it, deepest first: when a level is read, everything below it is in
+    depths = sorted({d for (d,) in db.session.execute(
+        select(_depth()).where(Area.parent_id.is_not(None)).distinct())}, reverse=True)
+    child = DailyFigure.__table__.alias("child")
+    for depth in depths:
+        parts = select(Area.parent_id, child.c.metric, child.c.day, child.c.key,
+                       func.sum(child.c.count), func.sum(child.c.total)) \
+            .select_from(child.join(Area, Area.id == child.c.area_id)) \
+            .where(Area.parent_id.is_not(None), _depth() == depth) \
+            .group_by(Area.parent_id, child.c.metric, child.c.day, child.c.key)
+        stmt = _insert(DailyFigure).from_select(list(figure_columns), parts)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["area_id", "metric", "day", "key"],
+            set_={"count": DailyFigure.count + stmt.excluded.count, "total": DailyFigure.total + stmt.excluded.total})
+        db.session.execute(stmt)
+    month = _month_of(DailyFigure.day)
+    db.session.execute(_insert(MonthlyFigure).from_select(
+        ["area_id", "metric", "month", "key", "count", "total"],
+        select(DailyFigure.area_id, DailyFigure.metric, month, DailyFigure.key,
+               func.sum(DailyFigure.count), func.sum(DailyFigure.total))
+        .group_by(DailyFigure.area_id, DailyFigure.metric, month, DailyFigure.key)))
     db.session.flush()
     return counted
 

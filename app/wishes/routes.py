@@ -3,7 +3,7 @@ queries.py, who may do what in policy.py, every change in services.py."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
@@ -20,6 +20,7 @@ from app.timeutil import local_today
 from app.uploads.services import UploadError, check_image, has_file
 from app.web.actions import Refusal, authorise, load, perform, pop_refusal
 from app.web.forms import show_errors
+from app.web.fragments import FragmentCache
 from app.web.htmx import notify, render_page, wants_fragment
 from app.web.params import parse_id
 from app.web.routes import safe_next
@@ -67,6 +68,16 @@ def _my_street_id() -> int | None:
 
 
 # ---------------------------------------------------------------- wall
+_CARDS = FragmentCache("wishes/_card.html")
+_CARD_FIELDS = tuple(f.name for f in fields(queries.WishCard))
+
+
+@bp.app_template_global("wish_card")
+def wish_card(wish: queries.WishCard):
+    """A wish's card on the wall, remembered by everything it shows (the same cards come back for every visitor
+    until one of them changes); a card with the one-step claim form carries the session's token and is drawn anew."""
+    key = None if wish.claimable and wish.one_step else tuple(getattr(wish, f) for f in _CARD_FIELDS)
+    return _CARDS.render(key, wish=wish)
 
 
 @bp.get("/")
