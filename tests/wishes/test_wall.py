@@ -179,3 +179,30 @@ def test_claimed_card_offers_the_contact_to_whoever_holds_the_claim(make_client,
     assert contact in card_of("agency_a") and contact in card_of("member_a")
     for username in ("member_a_other", "agency_b", "member_b", "resident_a", None):
         assert contact not in card_of(username), username
+
+
+def test_remembered_cards_follow_every_change_and_forms_are_drawn_anew(make_client, city):
+    """The wall remembers a card by everything it shows: a changed wish is a new card at once, in each language; a
+    card with the one-step claim form carries the session's token and is never served from memory."""
+    wid = make_wish(city, "published", title="Lamp", value=80)
+    anon = make_client()
+    assert "Lamp" in anon.get("/wishes/").get_data(as_text=True)
+    wish = db.session.get(Wish, wid)
+    wish.title, wish.value = "Desk lamp", 120
+    db.session.commit()
+    html = anon.get("/wishes/").get_data(as_text=True)
+    assert titles(html) == ["Desk lamp"] and "¥120" in html and "¥80" not in html
+    zh = anon.get("/wishes/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    en = anon.get("/wishes/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "天" in zh.split('id="wish-')[1] and "days left" in en.split('id="wish-')[1]
+    # two members: each card's form carries its own session's token
+    tokens, members = [], []
+    for _ in range(2):
+        c = make_client()
+        c.login("member_a")
+        card = c.get("/wishes/").get_data(as_text=True).split(f'id="wish-{wid}"')[1].split("</article>")[0]
+        assert f'hx-post="/wishes/{wid}/claim"' in card
+        tokens.append(re.search(r'name="csrf_token"[^>]*value="([^"]+)"', card).group(1))
+        members.append(c)
+    assert tokens[0] != tokens[1]
+    assert members[0].htmx_post(f"/wishes/{wid}/claim").status_code == 200
