@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, func, or_
+from sqlalchemy import BigInteger, and_, bindparam, func, or_
 
 from app.web.params import MAX_ID, MIN_INT
 
@@ -113,21 +113,52 @@ def _after(keys: list[tuple[Any, str]], values: tuple):
     return or_(*clauses)
 
 
+#: finished statements of the lists that name their shape (``keyset_page(shape=…)``), per process
+_SHAPED: dict[tuple, Any] = {}
+SHAPED_MAX = 512
+
+
+def _shaped(stmt, keys: list[tuple[Any, str]], shape: tuple, after: bool, size: int):
+    key = (shape, after, size)
+    final = _SHAPED.get(key)
+    if final is None:
+        final = stmt() if callable(stmt) else stmt
+        if after:
+            final = final.where(_after(keys, tuple(bindparam(f"_after_{i}") for i in range(len(keys)))))
+        final = final.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
+        if len(_SHAPED) >= SHAPED_MAX:
+            _SHAPED.clear()
+        _SHAPED[key] = final
+    return final
+
+
 def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | None, size: int,
-                key_of=None, rows: bool = False, params: dict | None = None) -> Page:
+                key_of=None, rows: bool = False, params: dict | None = None, shape: tuple | None = None) -> Page:
     """Run ``stmt`` ordered by ``keys`` from ``cursor`` on; fetch size+1 rows to know whether more exist.
 
     ``key_of(item)`` returns the tuple of key values for an item (default: the key columns' attribute names).
     Columns used as keys must not be NULL. ``rows=True``: the items are the statement's rows (a select of columns
     that include the keys under their own names), not its first column's values. ``params``: values of the
     statement's bound parameters.
+
+    ``shape``: for a busy list whose statement is large (many joins). A hashable that names the statement's *form* —
+    which filters it has, not their values — when every value that varies is a named ``bindparam`` given in
+    ``params`` (``stmt`` may then be a function that builds it). The finished statement (filters, the cursor's
+    condition, order and page size) is built once per process and shape and run again with new values: SQLAlchemy
+    works out a statement object's cache key once, and for a select of a dozen joins that costs more than running
+    it. A value written into the statement as a literal would be run again with the first value: use a bindparam.
     """
     values = _decode(cursor, len(keys)) if cursor else None
     if values is not None and not all(_fits(v, col) for v, (col, _) in zip(values, keys, strict=True)):
         values = None
-    if values is not None:
-        stmt = stmt.where(_after(keys, values))
-    stmt = stmt.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
+    if shape is not None:
+        stmt = _shaped(stmt, keys, shape, values is not None, size)
+        if values is not None:
+            params = {**(params or {}), **{f"_after_{i}": v for i, v in enumerate(values)}}
+    else:
+        if values is not None:
+            stmt = stmt.where(_after(keys, values))
+        stmt = stmt.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
     items = list(session.execute(stmt, params).all() if rows else session.scalars(stmt, params))
     next_cursor = None
     if len(items) > size:

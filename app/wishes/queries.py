@@ -59,16 +59,38 @@ def wish_options():
 
 def wall_statement(states: tuple[str, ...], *, category: str | None = None, community_id: int | None = None,
                    street_id: int | None = None, base=None):
-    """The wall's filter (order and page come from keyset_page with WALL_KEYS), on ``base`` (the wishes)."""
+    """The wall's filter (order and page come from keyset_page with WALL_KEYS), on ``base`` (the wishes). Every value
+    is a named parameter (``wall_params`` gives them), so one statement per filter shape serves every page."""
+    params = wall_params(states, category=category, community_id=community_id, street_id=street_id)
     stmt = (select(Wish) if base is None else base).where(publicly_listed(Wish))
-    stmt = stmt.where(Wish.state == states[0]) if len(states) == 1 else stmt.where(Wish.state.in_(states))
+    stmt = stmt.where(Wish.state == bindparam("wall_state", params["wall_state"])) if len(states) == 1 else \
+        stmt.where(Wish.state.in_(bindparam("wall_states", params["wall_states"], expanding=True)))
     if community_id:
-        stmt = stmt.where(Wish.community_id == community_id)
+        stmt = stmt.where(Wish.community_id == bindparam("wall_community", community_id))
     elif street_id:
-        stmt = stmt.where(Wish.street_id == street_id)
+        stmt = stmt.where(Wish.street_id == bindparam("wall_street", street_id))
     if category:
-        stmt = stmt.where(Wish.category == category)
+        stmt = stmt.where(Wish.category == bindparam("wall_category", category))
     return stmt
+
+
+def wall_params(states: tuple[str, ...], *, category: str | None, community_id: int | None,
+                street_id: int | None) -> dict:
+    """The values of ``wall_statement``'s parameters."""
+    params: dict = {"wall_state": states[0]} if len(states) == 1 else {"wall_states": list(states)}
+    if community_id:
+        params["wall_community"] = community_id
+    elif street_id:
+        params["wall_street"] = street_id
+    if category:
+        params["wall_category"] = category
+    return params
+
+
+def wall_shape(states: tuple[str, ...], *, category: str | None, community_id: int | None,
+               street_id: int | None) -> tuple:
+    """Which filters the wall's statement has (not their values): ``keyset_page``'s ``shape``."""
+    return (len(states) == 1, bool(community_id), bool(street_id) and not community_id, bool(category))
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +230,10 @@ def _cards(rows, user) -> list[WishCard]:
 def wall_page(states: tuple[str, ...], *, category: str | None, community_id: int | None, street_id: int | None,
               cursor: str | None, size: int, user=None) -> Page:
     """A page of the wall as cards (``WishCard``), for ``user``."""
-    stmt = wall_statement(states, category=category, community_id=community_id, street_id=street_id,
-                          base=_card_statement())
-    page = keyset_page(db.session, stmt, keys=WALL_KEYS, cursor=cursor, size=size, rows=True, params=_viewer(user))
+    where = dict(category=category, community_id=community_id, street_id=street_id)
+    page = keyset_page(db.session, lambda: wall_statement(states, base=_card_statement(), **where), keys=WALL_KEYS,
+                       cursor=cursor, size=size, rows=True, params={**_viewer(user), **wall_params(states, **where)},
+                       shape=("wishes.wall", *wall_shape(states, **where)))
     page.items = _cards(page.items, user)
     return page
 
