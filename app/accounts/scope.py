@@ -36,6 +36,16 @@ def assignments(user) -> list[RoleAssignment]:
     return cache[user.id]
 
 
+def scope_key(user) -> tuple:
+    """Everything a list's scope clause (``area_scope`` and the like) is built from: the account and each of its
+    roles with its place's path and organisation. Two requests with the same key get the same clause, so a list's
+    statement built for one may be run for the other (``keyset_page(shape=…)``)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return (None,)
+    return (user.id, *sorted((a.role, a.area_id or 0, a.area.path if a.area is not None else "", a.organisation_id or 0)
+                             for a in assignments(user)))
+
+
 def _as_tuple(roles: str | Iterable[str]) -> tuple[str, ...]:
     return (roles,) if isinstance(roles, str) else tuple(roles)
 

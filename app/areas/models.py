@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, and_, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, and_, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -65,14 +65,24 @@ class Area(db.Model):
         return [int(p) for p in self.path.strip("/").split("/") if p]
 
     @classmethod
-    def in_subtree(cls, path: str, column=None):
+    def in_subtree(cls, path: str, column=None, *, path_param: str | None = None):
         """SQL: ``column`` (default Area.path) lies in the subtree whose root has ``path``.
 
         Written as a range, not LIKE, so SQLite (case-insensitive LIKE) and PostgreSQL both use the path index:
-        paths are digits and slashes, and "0" is the character after "/".
+        paths are digits and slashes, and "0" is the character after "/". ``path_param``: the range's ends are the
+        named parameters ``<path_param>_lo`` / ``_hi`` (``subtree_params`` gives their values), for a statement
+        built once and run for other subtrees.
         """
         column = cls.path if column is None else column
+        if path_param is not None:
+            ends = cls.subtree_params(path, path_param)
+            return and_(column >= bindparam(f"{path_param}_lo", ends[f"{path_param}_lo"]),
+                        column < bindparam(f"{path_param}_hi", ends[f"{path_param}_hi"]))
         return and_(column >= path, column < path[:-1] + "0")
+
+    @staticmethod
+    def subtree_params(path: str, name: str) -> dict[str, str]:
+        return {f"{name}_lo": path, f"{name}_hi": path[:-1] + "0"}
 
     def is_within(self, other: "Area") -> bool:
         return self.path.startswith(other.path)

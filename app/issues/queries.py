@@ -12,11 +12,11 @@ from functools import cache
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, select, union
+from sqlalchemy import and_, bindparam, false, or_, select, union
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User, mask_name
-from app.accounts.scope import area_scope, assignments, is_city_admin
+from app.accounts.scope import area_scope, assignments, is_city_admin, scope_key
 from app.areas.models import Area, level_label
 from app.extensions import db
 from app.issues import policy as p
@@ -146,24 +146,50 @@ class Filters:
         return f
 
     def clauses(self, now=None) -> list:
+        """The filters as SQL; every value is a named parameter (``params`` gives them, ``shape`` says which are
+        used), so a list's statement can be built once per shape and run with new values."""
+        v = self.params(now)
         out = []
-        if self.state:
-            out.append(Issue.state == self.state)
-        if self.level:
-            out.append(Issue.level == self.level)
-        if self.channel:
-            out.append(Issue.channel == self.channel)
+        for name, column in (("state", Issue.state), ("level", Issue.level), ("channel", Issue.channel)):
+            if name in v:
+                out.append(column == bindparam(f"f_{name}", v[name]))
         if self.category:
-            out.append(Issue.category_id.in_(select(IssueCategory.id).where(IssueCategory.code == self.category)))
+            out.append(Issue.category_id.in_(select(IssueCategory.id)
+                                              .where(IssueCategory.code == bindparam("f_category", v["category"]))))
         if self.overdue:
-            out.append(and_(Issue.state.in_(ACTIVE_STATES), Issue.due_at < (now or utcnow())))
+            out.append(and_(Issue.state.in_(ACTIVE_STATES), Issue.due_at < bindparam("f_now", v["now"])))
         if self.date_from:
-            out.append(Issue.created_at >= local_date_to_utc(self.date_from))
+            out.append(Issue.created_at >= bindparam("f_from", v["from"]))
         if self.date_to:
-            out.append(Issue.created_at <= local_date_to_utc(self.date_to, end_of_day=True))
+            out.append(Issue.created_at <= bindparam("f_to", v["to"]))
         if self.area is not None:
-            out.append(Issue.area_id.in_(_subtree(self.area)))
+            out.append(Issue.area_id.in_(select(Area.id).where(
+                Area.in_subtree(self.area.path, path_param="f_area_path"))))
         return out
+
+    def params(self, now=None) -> dict:
+        """The values of the parameters ``clauses`` uses, under their names without the ``f_`` prefix's clash."""
+        v: dict = {}
+        for name in ("state", "level", "channel", "category"):
+            if getattr(self, name):
+                v[name] = getattr(self, name)
+        if self.overdue:
+            v["now"] = now or utcnow()
+        if self.date_from:
+            v["from"] = local_date_to_utc(self.date_from)
+        if self.date_to:
+            v["to"] = local_date_to_utc(self.date_to, end_of_day=True)
+        if self.area is not None:
+            v.update(Area.subtree_params(self.area.path, "f_area_path"))
+        return v
+
+    def bound(self, now=None) -> dict:
+        """``params`` under the statement's parameter names."""
+        return {(k if k.startswith("f_area_path") else f"f_{k}"): value for k, value in self.params(now).items()}
+
+    def shape(self) -> tuple:
+        return (self.state is not None, self.level is not None, self.channel is not None, self.category is not None,
+                self.overdue, self.date_from is not None, self.date_to is not None, self.area is not None)
 
     def args(self, without: tuple[str, ...] = ()) -> dict:
         """The filters in use, for the next page's links (``without``: leave these out, e.g. to clear one)."""
@@ -282,23 +308,35 @@ def _rows(rows) -> list[IssueRow]:
 
 def list_page(view: str, user, *, cursor: str | None, size: int, filters: Filters | None = None):
     """One page of a list view as ``IssueRow``s. ``view`` is mine / queue / area / public (the caller checked it is
-    allowed)."""
-    stmt = _row_statement()
-    keys = NEWEST
-    if view == "mine":
-        stmt = stmt.where(mine_clause(user))
-    elif view == "queue":
-        stmt = stmt.where(queue_clause(user))
-        keys = DUE_FIRST
-    elif view == "area":
-        stmt = stmt.where(area_clause(user))
-    elif view == "public":
-        stmt = stmt.where(public_clause())
-    else:
-        stmt = stmt.where(false())
-    if filters is not None and view in ("area", "queue"):
-        stmt = stmt.where(*filters.clauses())
-    page = keyset_page(db.session, stmt, keys=keys, cursor=cursor, size=size, rows=True)
+    allowed).
+
+    The statement is built once per process for each shape (``keyset_page(shape=…)``): the view, the filters in use
+    (their values are parameters) and, for the views that depend on who asks, the viewer's scope — the account and
+    each of its roles with its place's path, so a role gained, lost or moved is a new statement."""
+    keys = DUE_FIRST if view == "queue" else NEWEST
+    used = filters if filters is not None and view in ("area", "queue") else None
+    now = utcnow()
+
+    def build():
+        stmt = _row_statement()
+        if view == "mine":
+            stmt = stmt.where(mine_clause(user))
+        elif view == "queue":
+            stmt = stmt.where(queue_clause(user))
+        elif view == "area":
+            stmt = stmt.where(area_clause(user))
+        elif view == "public":
+            stmt = stmt.where(public_clause())
+        else:
+            stmt = stmt.where(false())
+        if used is not None:
+            stmt = stmt.where(*used.clauses(now))
+        return stmt
+
+    viewer = None if view == "public" else scope_key(user)
+    shape = ("issues.list", view, viewer, used.shape() if used is not None else None)
+    page = keyset_page(db.session, build, keys=keys, cursor=cursor, size=size, rows=True,
+                       params=used.bound(now) if used is not None else None, shape=shape)
     page.items = _rows(page.items)
     return page
 

@@ -245,3 +245,34 @@ def test_rows_show_what_the_issue_says_of_itself(app, client, city, cats):
     assert "1 said “me too”" in public[own.id] and "said “me too”" not in public[hidden.id]
     assert f"Assigned to {escape(city.leader_a1.display_name)}" in area[own.id]
     assert "Assigned to" not in area[hidden.id]
+
+
+def test_a_list_built_once_per_shape_follows_values_and_roles(client, city, cats):
+    """The lists reuse one statement per shape (view, filters in use, the viewer's roles): another value of the same
+    filter, another viewer with the same roles' shape, a role given or taken each give their own right answer."""
+    from app.accounts.models import RoleAssignment
+
+    a = s.report_issue(reporter=city.resident_a, category=cats["noise"], description="Noise", area=city.micro_a1)
+    b = s.report_issue(reporter=city.resident_a, category=cats["facilities"], description="Hazard",
+                       area=city.micro_a2)
+    c = s.report_issue(reporter=city.resident_b, category=cats["noise"], description="Other community",
+                       area=city.micro_b1)
+    s.accept(a, city.leader_a1)
+    db.session.commit()
+    client.login("staff_a")
+    assert set(ids_on(client.get("/issues/?view=area&state=accepted").get_data(as_text=True))) == {a.id}
+    assert set(ids_on(client.get("/issues/?view=area&state=reported").get_data(as_text=True))) == {b.id}
+    assert set(ids_on(client.get("/issues/?view=area&category=facilities").get_data(as_text=True))) == {b.id}
+    assert set(ids_on(client.get(f"/issues/?view=area&area={city.micro_a1.id}").get_data(as_text=True))) == {a.id}
+    assert set(ids_on(client.get(f"/issues/?view=area&area={city.micro_a2.id}").get_data(as_text=True))) == {b.id}
+    client.logout()
+    client.login("staff_b")  # the same shape of roles, another community
+    assert set(ids_on(client.get("/issues/?view=area&state=reported").get_data(as_text=True))) == {c.id}
+    # staff_b is given community A as well: the list widens at once; taken away, it narrows again
+    role = RoleAssignment(user_id=city.staff_b.id, role="community_staff", area_id=city.comm_a.id)
+    db.session.add(role)
+    db.session.commit()
+    assert set(ids_on(client.get("/issues/?view=area&state=reported").get_data(as_text=True))) == {b.id, c.id}
+    db.session.delete(role)
+    db.session.commit()
+    assert set(ids_on(client.get("/issues/?view=area&state=reported").get_data(as_text=True))) == {c.id}
