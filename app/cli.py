@@ -104,7 +104,7 @@ def dashboard_rebuild() -> None:
     from app.dashboard.rollup import rebuild
 
     load_domain_modules("subscribers")
-    counted = rebuild()
+    counted = rebuild(echo=click.echo)
     db.session.commit()
     for name, n in counted.items():
         click.echo(f"{name}: {n} counted")

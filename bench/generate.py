@@ -939,7 +939,7 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
 
     # ---------------------------------------------------------------- the dashboard's roll-up (``dashboard rebuild``)
     domains.modules("subscribers")
-    counted = rebuild()
+    counted = rebuild(echo=echo)
     w.counts["daily_figure"] = db.session.scalar(select(func.count()).select_from(DailyFigure))
     done(f"dashboard roll-up: {sum(counted.values()):,} things, {w.counts['daily_figure']:,} figures")
 

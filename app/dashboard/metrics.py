@@ -11,21 +11,22 @@ Adding a metric is one registration here (or in the domain that owns the thing) 
            events=("station_request.confirmed",))(_station_requests)  # every event after which its rows may differ
 
 where ``_station_requests(ids)`` reads the requests and returns, for each confirmed one,
-``[(local_day(confirmed_at), area_id, "station.delivered", "request", 1, 0), …]``;
+``[(local_day(confirmed_at, zone), area_id, "station.delivered", "request", 1, 0), …]``;
 and one ``@section`` (app/dashboard/sections.py) that shows it. Nothing else changes: ``dashboard rebuild``, the
 subscribers and the incremental-equals-rebuild test pick the source up from this registry.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.timeutil import to_local
+from app.timeutil import local_zone, to_local
 
 #: (day, area_id, metric, key, count, total)
 Row = tuple[date, int, str, str, int, int]
@@ -82,9 +83,15 @@ def has_metric_prefix(prefix: str) -> bool:
     return any(name.startswith(prefix) for name in _sources)
 
 
-def local_day(value: datetime | None) -> date | None:
-    local = to_local(value)
-    return local.date() if local is not None else None
+def local_day(value: datetime | None, zone=None) -> date | None:
+    """The local calendar day of a stored (naive UTC) time. ``zone``: the deployment's zone when the caller has it
+    at hand (a source converting thousands of times looks it up once)."""
+    if value is None:
+        return None
+    if zone is None:
+        local = to_local(value)
+        return local.date() if local is not None else None
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 # -- duration histograms (medians cannot be added up; bucket counts can) ------------------------------------------
@@ -95,11 +102,11 @@ DAY_BUCKETS = (0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 60, 90)
 
 
 def bucket(value: float, bounds: tuple[int, ...]) -> str:
-    chosen = bounds[0]
-    for lower in bounds:
-        if value >= lower:
-            chosen = lower
-    return str(chosen)
+    """The lower bound of the bucket ``value`` falls in, as the key of the histogram's row."""
+    return _BUCKET_KEYS[bounds][max(0, bisect_right(bounds, value) - 1)]
+
+
+_BUCKET_KEYS = {bounds: tuple(str(b) for b in bounds) for bounds in (HOUR_BUCKETS, DAY_BUCKETS)}
 
 
 def hours_between(start: datetime, end: datetime) -> float:
@@ -134,13 +141,14 @@ def _issue_events() -> tuple[str, ...]:
 def _issues(ids: list[int]) -> dict[int, list[Row]]:
     from app.issues.models import Issue, IssueCategory, IssueRating
 
+    zone = local_zone()
     out: dict[int, list[Row]] = defaultdict(list)
     rows = db.session.execute(
         select(Issue.id, Issue.area_id, Issue.created_at, Issue.state, Issue.level, Issue.channel,
                IssueCategory.code, Issue.accepted_at, Issue.accept_due_at, Issue.resolved_at)
         .join(IssueCategory, IssueCategory.id == Issue.category_id).where(Issue.id.in_(ids)))
     for (iid, area, created, state, level, channel, category, accepted_at, accept_due, resolved_at) in rows:
-        day = local_day(created)
+        day = local_day(created, zone)
         r = out[iid]
         r += [(day, area, "issue.received", "", 1, 0), (day, area, "issue.state", state, 1, 0),
               (day, area, "issue.level", level, 1, 0), (day, area, "issue.category", category, 1, 0),
@@ -161,7 +169,7 @@ def _issues(ids: list[int]) -> dict[int, list[Row]]:
         select(IssueRating.issue_id, IssueRating.value, IssueRating.created_at)
         .where(IssueRating.issue_id.in_(list(areas))))
     for iid, value, created in ratings:
-        day = local_day(created)
+        day = local_day(created, zone)
         out[iid].append((day, areas[iid], "issue.rated", "", 1, 0))
         if value in ("satisfied", "basically_satisfied"):
             out[iid].append((day, areas[iid], "issue.satisfied", "", 1, 0))
@@ -171,11 +179,12 @@ def _issues(ids: list[int]) -> dict[int, list[Row]]:
 def _wishes(ids: list[int]) -> dict[int, list[Row]]:
     from app.wishes.models import Wish, WishClaim
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     rows = db.session.execute(select(Wish.id, Wish.area_id, Wish.created_at, Wish.state, Wish.published_at,
                                      Wish.completed_at).where(Wish.id.in_(ids)))
     for wid, area, created, state, published_at, completed_at in rows:
-        day = local_day(created)
+        day = local_day(created, zone)
         r = [(day, area, "wish.posted", "", 1, 0), (day, area, "wish.state", state, 1, 0)]
         if state in ("claimed", "fulfilled", "completed"):
             r.append((day, area, "wish.claimed", "", 1, 0))
@@ -196,34 +205,37 @@ def _wishes(ids: list[int]) -> dict[int, list[Row]]:
 def _member_reports(ids: list[int]) -> dict[int, list[Row]]:
     from app.members.models import MemberReport
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     rows = db.session.execute(select(MemberReport.id, MemberReport.area_id, MemberReport.state,
                                      MemberReport.decided_at).where(MemberReport.id.in_(ids)))
     for rid, area, state, decided_at in rows:
         if state in ("confirmed", "replaced", "ended") and decided_at is not None:
-            out[rid] = [(local_day(decided_at), area, "member.reported", "", 1, 0)]
+            out[rid] = [(local_day(decided_at, zone), area, "member.reported", "", 1, 0)]
     return out
 
 
 def _activities(ids: list[int]) -> dict[int, list[Row]]:
     from app.activities.models import Activity
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     for aid, area, starts_at in db.session.execute(
             select(Activity.id, Activity.area_id, Activity.starts_at).where(Activity.id.in_(ids))):
-        out[aid] = [(local_day(starts_at), area, "activity.held", "", 1, 0)]
+        out[aid] = [(local_day(starts_at, zone), area, "activity.held", "", 1, 0)]
     return out
 
 
 def _attendance(ids: list[int]) -> dict[int, list[Row]]:
     from app.activities.models import Activity, Attendance
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     rows = db.session.execute(
         select(Attendance.id, Activity.area_id, Attendance.check_in_at, Attendance.minutes, Activity.attested_at)
         .join(Activity, Activity.id == Attendance.activity_id).where(Attendance.id.in_(ids)))
     for aid, area, check_in_at, minutes, attested_at in rows:
-        day = local_day(check_in_at)
+        day = local_day(check_in_at, zone)
         r = [(day, area, "attendance.checkin", "", 1, 0)]
         if attested_at is not None and minutes is not None:
             r.append((day, area, "attendance.minutes", "", 1, minutes))
@@ -234,6 +246,7 @@ def _attendance(ids: list[int]) -> dict[int, list[Row]]:
 def _checklist(ids: list[int]) -> dict[int, list[Row]]:
     from app.cobuild.models import ChecklistItem
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     rows = db.session.execute(
         select(ChecklistItem.id, ChecklistItem.community_id, ChecklistItem.state, ChecklistItem.community_agreed_at,
@@ -242,11 +255,11 @@ def _checklist(ids: list[int]) -> dict[int, list[Row]]:
     for iid, area, state, c_agreed, a_agreed, done_at, rating, evaluated_at in rows:
         r: list[Row] = []
         if state in ("agreed", "in_progress", "done", "evaluated") and c_agreed and a_agreed:
-            r.append((local_day(max(c_agreed, a_agreed)), area, "checklist.agreed", "", 1, 0))
+            r.append((local_day(max(c_agreed, a_agreed), zone), area, "checklist.agreed", "", 1, 0))
         if state in ("done", "evaluated") and done_at is not None:
-            r.append((local_day(done_at), area, "checklist.done", "", 1, 0))
+            r.append((local_day(done_at, zone), area, "checklist.done", "", 1, 0))
         if state == "evaluated" and rating is not None and evaluated_at is not None:
-            r.append((local_day(evaluated_at), area, "checklist.evaluated", "", 1, rating))
+            r.append((local_day(evaluated_at, zone), area, "checklist.evaluated", "", 1, rating))
         if r:
             out[iid] = r
     return out
@@ -258,6 +271,7 @@ def _station_requests(ids: list[int]) -> dict[int, list[Row]]:
     of those, the ones marked done by their (last) deadline."""
     from app.stations.models import ServiceRequest
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     rows = db.session.execute(
         select(ServiceRequest.id, ServiceRequest.area_id, ServiceRequest.state, ServiceRequest.confirmed_at,
@@ -265,7 +279,7 @@ def _station_requests(ids: list[int]) -> dict[int, list[Row]]:
     for rid, area, state, confirmed_at, done_at, due_at in rows:
         if state != "confirmed" or confirmed_at is None:
             continue
-        day = local_day(confirmed_at)
+        day = local_day(confirmed_at, zone)
         r = [(day, area, "station.delivered", "request", 1, 0)]
         if done_at is not None and done_at <= due_at:
             r.append((day, area, "station.in_time", "", 1, 0))
@@ -278,13 +292,14 @@ def _station_bookings(ids: list[int]) -> dict[int, list[Row]]:
     community (a booking names no finer place)."""
     from app.stations.models import Booking, Station
 
+    zone = local_zone()
     out: dict[int, list[Row]] = {}
     rows = db.session.execute(
         select(Booking.id, Station.community_id, Booking.starts_at)
         .join(Station, Station.id == Booking.station_id)
         .where(Booking.id.in_(ids), Booking.status == "attended"))
     for bid, area, starts_at in rows:
-        out[bid] = [(local_day(starts_at), area, "station.delivered", "booking", 1, 0)]
+        out[bid] = [(local_day(starts_at, zone), area, "station.delivered", "booking", 1, 0)]
     return out
 
 

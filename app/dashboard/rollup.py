@@ -12,6 +12,7 @@ days into their months.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter, defaultdict
 from datetime import date
 
@@ -234,13 +235,22 @@ def _month_of(day_column):
     return func.substr(day_column, 1, 8, type_=String) + "01"
 
 
-def rebuild(batch: int = BATCH) -> dict[str, int]:
+def rebuild(batch: int = BATCH, echo=None) -> dict[str, int]:
     """Throw the roll-up away and count everything again from the source tables. Returns things per source.
 
     Python reads every thing (the sources' ``rows``, the same code the events use) and adds up the rows of the
     finest areas; those are written, and the database adds them up from there — each level of the tree into the one
     above it, deepest first (``INSERT … SELECT … GROUP BY``, an upsert where an area has rows of its own), then the
-    days into their months. A city's roll-up has tens of millions of rows; most of them never pass through Python."""
+    days into their months. A city's roll-up has tens of millions of rows; most of them never pass through Python.
+    ``echo``: told how long each step took (the generator and ``dashboard rebuild`` print it)."""
+    clock = [time.perf_counter()]
+
+    def step(what: str) -> None:
+        if echo is not None:
+            now = time.perf_counter()
+            echo(f"    {what:<42} {now - clock[0]:6.1f} s")
+            clock[0] = now
+
     db.session.execute(delete(DailyFigure))
     db.session.execute(delete(MonthlyFigure))
     db.session.execute(delete(FigureSource))
@@ -275,6 +285,7 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
             if records:
                 _bulk_insert(FigureSource.__table__, ("source", "entity_id", "rows"), records, plain=True)
         counted[src.name] = n
+        step(f"{src.name}: {n:,} things")
     figure_columns = ("area_id", "metric", "day", "key", "count", "total")
     iso: dict[date, str] = {}  # each day's ISO text once (both databases read it into a date column)
     _bulk_insert(DailyFigure.__table__, figure_columns,
@@ -282,6 +293,7 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
                   for (a, m, d, k), (c, t) in fine.items() if c or t), plain=True)
     del fine
     db.session.flush()
+    step("the finest areas' days written")
     # each level into the one above it, deepest first: when a level is read, everything below it is in
     depths = sorted({d for (d,) in db.session.execute(
         select(_depth()).where(Area.parent_id.is_not(None)).distinct())}, reverse=True)
@@ -297,6 +309,7 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
             index_elements=["area_id", "metric", "day", "key"],
             set_={"count": DailyFigure.count + stmt.excluded.count, "total": DailyFigure.total + stmt.excluded.total})
         db.session.execute(stmt)
+    step(f"added up over {len(depths)} levels")
     month = _month_of(DailyFigure.day)
     db.session.execute(_insert(MonthlyFigure).from_select(
         ["area_id", "metric", "month", "key", "count", "total"],
@@ -304,6 +317,7 @@ def rebuild(batch: int = BATCH) -> dict[str, int]:
                func.sum(DailyFigure.count), func.sum(DailyFigure.total))
         .group_by(DailyFigure.area_id, DailyFigure.metric, month, DailyFigure.key)))
     db.session.flush()
+    step("months")
     return counted
 
 
