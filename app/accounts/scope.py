@@ -42,8 +42,14 @@ def scope_key(user) -> tuple:
     statement built for one may be run for the other (``keyset_page(shape=…)``)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return (None,)
-    return (user.id, *sorted((a.role, a.area_id or 0, a.area.path if a.area is not None else "", a.organisation_id or 0)
-                             for a in assignments(user)))
+    return (user.id, *roles_key(user))
+
+
+def roles_key(user) -> tuple:
+    """``scope_key`` without the account: for a statement that takes the account's id as a parameter, so that
+    everyone with the same roles in the same places (most people: none) shares it."""
+    return tuple(sorted((a.role, a.area_id or 0, a.area.path if a.area is not None else "", a.organisation_id or 0)
+                        for a in assignments(user)))
 
 
 def _as_tuple(roles: str | Iterable[str]) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -14,7 +14,7 @@ from app.areas.models import Area
 from app.extensions import db
 from app.organisations.models import Organisation, Pairing
 from app.timeutil import local_today
-from app.web.pagination import Page, count_and_first, keyset_page
+from app.web.pagination import Page, count_and_first, keyset_page, shaped
 
 #: the list's order (ix_activity_list / ix_activity_community_list / ix_activity_kind_list)
 LIST_KEYS = [(Activity.starts_at, "asc"), (Activity.id, "asc")]
@@ -136,18 +136,20 @@ def organisation_choices(limit: int = 300) -> list[Organisation]:
 def to_attest(user, now: datetime, limit: int = 5) -> tuple[int, list]:
     """Ended, unattested activities this user organised (the list waits for them): how many, and the first rows
     (id, title, ends_at) — one statement."""
-    return count_and_first(db.session, select(Activity.id, Activity.title, Activity.ends_at).where(
-        Activity.organiser_id == user.id, Activity.attested_at.is_(None), Activity.ends_at < now),
-        order_by=(Activity.ends_at, Activity.id), limit=limit)
+    return count_and_first(db.session, lambda: select(Activity.id, Activity.title, Activity.ends_at).where(
+        Activity.organiser_id == bindparam("me"), Activity.attested_at.is_(None), Activity.ends_at < bindparam("now")),
+        order_by=(Activity.ends_at, Activity.id), limit=limit, shape=("activities.to_attest",),
+        params={"me": user.id, "now": now})
 
 
 def upcoming_for(user_id: int, now: datetime, limit: int = 5) -> list:
     """The user's coming activities they signed up for: rows of (id, title, starts_at, status)."""
-    return list(db.session.execute(
+    return list(db.session.execute(shaped(("activities.upcoming", limit), lambda: (
         select(Activity.id, Activity.title, Activity.starts_at, Signup.status)
         .join(Signup, Signup.activity_id == Activity.id)
-        .where(Signup.user_id == user_id, Signup.status.in_(("confirmed", "waiting")), Activity.ends_at >= now)
-        .order_by(Activity.starts_at, Activity.id).limit(limit)))
+        .where(Signup.user_id == bindparam("me"), Signup.status.in_(("confirmed", "waiting")),
+               Activity.ends_at >= bindparam("now"))
+        .order_by(Activity.starts_at, Activity.id).limit(limit))), {"me": user_id, "now": now}))
 
 
 def user_by_login(login: str | None) -> User | None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
-from app.accounts.scope import org_ids, role_areas
+from app.accounts.scope import org_ids, role_areas, roles_key
 from app.areas.models import Area
 from app.cobuild.models import OPEN_STATES, ChecklistItem
 from app.cobuild.policy import can_use_cobuild, claim_condition, is_agency_admin
@@ -22,7 +22,7 @@ def _to_act_condition(user):
     """Items where the user's side must act: agree, report (overdue), or evaluate."""
     conds = []
     orgs = org_ids(user, "agency_admin")
-    today = local_today()
+    today = bindparam("today")  # the card's statement is built once per set of roles and run with the day
     if orgs:
         mine = ChecklistItem.pairing_id.in_(select(Pairing.id).where(Pairing.organisation_id.in_(orgs)))
         conds.append(and_(mine, ChecklistItem.state == "proposed", ChecklistItem.agency_agreed_at.is_(None)))
@@ -43,12 +43,12 @@ def _to_act_condition(user):
 def checklists_to_act(user) -> HomeCard | None:
     if not can_use_cobuild(user):
         return None
-    cond = _to_act_condition(user)
     count, rows = 0, []
-    if cond is not None:
+    if org_ids(user, "agency_admin") or role_areas(user, "community_staff"):
         count, rows = count_and_first(
-            db.session, select(ChecklistItem.id, ChecklistItem.title, ChecklistItem.state).where(cond),
-            order_by=(ChecklistItem.updated_at.desc(), ChecklistItem.id.desc()), limit=SHOWN)
+            db.session, lambda: select(ChecklistItem.id, ChecklistItem.title, ChecklistItem.state)
+            .where(_to_act_condition(user)), order_by=(ChecklistItem.updated_at.desc(), ChecklistItem.id.desc()),
+            limit=SHOWN, shape=("cobuild.to_act", roles_key(user)), params={"today": local_today()})
 
     def why(item) -> str:
         if item.state == "proposed":

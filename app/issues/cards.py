@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from app.accounts.scope import scope_key
 from app.extensions import db
 from app.issues.models import Issue
 from app.issues.policy import is_issue_handler, is_sentinel
-from app.issues.queries import mine_clause, queue_clause
+from app.issues.queries import queue_clause
 from app.timeutil import utcnow
 from app.web.home import HomeCard, home_card
 from app.web.pagination import count_and_first
@@ -20,9 +21,12 @@ def my_issue_queue(user) -> HomeCard | None:
         return None
     now = utcnow()
     # the first five, how many in all and how many overdue: one statement (two windows over the whole queue)
-    overdue_over_all = func.count().filter(Issue.due_at < now).over().label("overdue")
-    total, rows = count_and_first(db.session, select(Issue, overdue_over_all).where(queue_clause(user)),
-                                  order_by=(Issue.due_at, Issue.id), limit=5)
+    def build():
+        overdue_over_all = func.count().filter(Issue.due_at < bindparam("now")).over().label("overdue")
+        return select(Issue, overdue_over_all).where(queue_clause(user))
+
+    total, rows = count_and_first(db.session, build, order_by=(Issue.due_at, Issue.id), limit=5,
+                                  shape=("issues.queue_card", scope_key(user)), params={"now": now})
     overdue = rows[0].overdue if rows else 0
     return HomeCard(
         title=_("Issues for you to handle"),
@@ -40,8 +44,10 @@ def my_issue_queue(user) -> HomeCard | None:
 def awaiting_my_rating(user) -> HomeCard | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    count, rows = count_and_first(db.session, select(Issue).where(mine_clause(user, Issue.state == "resolved")),
-                                  order_by=(Issue.resolved_at.desc(), Issue.id.desc()), limit=5)
+    count, rows = count_and_first(
+        db.session, lambda: select(Issue).where(Issue.resident_is(bindparam("me"), Issue.state == "resolved")),
+        order_by=(Issue.resolved_at.desc(), Issue.id.desc()), limit=5, shape=("issues.to_rate",),
+        params={"me": user.id})
     if not rows:
         if is_sentinel(user):
             return HomeCard(title=_("Quick report"), url=url_for("issues.quick"),

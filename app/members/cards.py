@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.scope import STAFF_ROLES, area_scope
+from app.accounts.scope import STAFF_ROLES, area_scope, roles_key
 from app.extensions import db
 from app.members.models import MemberReport
 from app.members.policy import can_report, can_review_reports
@@ -22,10 +22,11 @@ def reports_to_confirm(user) -> HomeCard | None:
     if not can_review_reports(user):
         return None
     count, oldest = count_and_first(
-        db.session, select(MemberReport.id, MemberReport.created_at, User.display_name)
+        db.session, lambda: select(MemberReport.id, MemberReport.created_at, User.display_name)
         .join(User, User.id == MemberReport.user_id)
         .where(MemberReport.state == "pending", area_scope(user, MemberReport.community_id, STAFF_ROLES)),
-        order_by=(MemberReport.created_at, MemberReport.id), limit=SHOWN)
+        order_by=(MemberReport.created_at, MemberReport.id), limit=SHOWN,
+        shape=("members.to_confirm", roles_key(user)))
     return HomeCard(title=_("Party members who reported"), url=url_for("members.reports"), count=count,
                     items=[(r.display_name, url_for("members.reports") + f"#report-{r.id}",
                             format_date(r.created_at)) for r in oldest],

@@ -4,12 +4,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.scope import area_scope
+from app.accounts.scope import area_scope, roles_key
 from app.extensions import db
 from app.moderation.models import Flag, ModerationCase
 from app.moderation.policy import REVIEW_ROLES
 from app.moderation.subjects import KINDS
-from app.web.pagination import Page, keyset_page
+from app.web.pagination import Page, keyset_page, shaped
 
 #: oldest hidden first (ix_moderation_case_queue, ix_moderation_case_area_state)
 QUEUE_KEYS = [(ModerationCase.hidden_at, "asc"), (ModerationCase.id, "asc")]
@@ -22,7 +22,8 @@ def queue_statement(user):
 
 
 def queue_count(user) -> int:
-    return db.session.scalar(queue_statement(user).with_only_columns(func.count(ModerationCase.id)).order_by(None))
+    return db.session.scalar(shaped(("moderation.queue_count", roles_key(user)), lambda: queue_statement(user)
+                                    .with_only_columns(func.count(ModerationCase.id)).order_by(None)))
 
 
 def queue_page(user, *, cursor: str | None, size: int) -> Page:

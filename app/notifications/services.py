@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.extensions import db
 from app.notifications.models import Notification
 from app.timeutil import utcnow
+from app.web.pagination import shaped
 
 #: the bell counts at most this many (shown as "99+"), so the count stays one short index range scan
 COUNT_CAP = 100
@@ -19,9 +20,12 @@ def unread_count(user) -> int:
         return 0
     cache = g.setdefault("_unread_notifications", {}) if has_request_context() else {}
     if user.id not in cache:
-        capped = (select(Notification.id).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                  .limit(COUNT_CAP).subquery())
-        cache[user.id] = db.session.scalar(select(func.count()).select_from(capped)) or 0
+        def build():
+            capped = (select(Notification.id).where(Notification.user_id == bindparam("me"),
+                                                    Notification.read_at.is_(None)).limit(COUNT_CAP).subquery())
+            return select(func.count()).select_from(capped)
+
+        cache[user.id] = db.session.scalar(shaped(("notifications.unread",), build), {"me": user.id}) or 0
     return cache[user.id]
 
 

@@ -8,7 +8,7 @@ from flask import g, has_request_context
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
-from app.accounts.scope import role_areas
+from app.accounts.scope import role_areas, roles_key
 from app.areas.models import Area
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -155,13 +155,15 @@ def open_commendations(user, limit: int = OPEN_SHOWN) -> tuple[int, list]:
     areas = role_areas(user, ("community_staff", "street_admin"))
     if not areas:
         return 0, []
-    community_ids = select(Area.id).where(or_(*[Area.in_subtree(a.path) for a in areas]),
-                                          Area.level.in_(("community", "street")))
-    return count_and_first(
-        db.session, select(Commendation, Area.name.label("area_name"), Area.level.label("area_level"))
-        .join(Area, Area.id == Commendation.area_id)
-        .where(Commendation.state == "open", Commendation.area_id.in_(community_ids)),
-        order_by=(Commendation.created_at.desc(), Commendation.id.desc()), limit=limit)
+    def build():
+        community_ids = select(Area.id).where(or_(*[Area.in_subtree(a.path) for a in areas]),
+                                              Area.level.in_(("community", "street")))
+        return (select(Commendation, Area.name.label("area_name"), Area.level.label("area_level"))
+                .join(Area, Area.id == Commendation.area_id)
+                .where(Commendation.state == "open", Commendation.area_id.in_(community_ids)))
+
+    return count_and_first(db.session, build, order_by=(Commendation.created_at.desc(), Commendation.id.desc()),
+                           limit=limit, shape=("points.open_commendations", roles_key(user)))
 
 
 def closing_areas(limit: int = 5000) -> list[Area]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, role_areas
+from app.accounts.scope import LEADER_ROLES, STAFF_ROLES, area_scope, role_areas, roles_key
 from app.areas.models import Area, StaffingPost
 from app.extensions import db
 from app.members.models import MemberReport
 from app.stations.models import KINDS, Booking, ServiceRequest, ServiceSlot, Station, StationService
-from app.web.pagination import Page, keyset_page
+from app.web.pagination import Page, keyset_page, shaped
 
 STATION_KEYS = [(Station.name, "asc"), (Station.id, "asc")]
 SLOT_KEYS = [(ServiceSlot.starts_at, "asc"), (ServiceSlot.id, "asc")]
@@ -196,9 +196,11 @@ def helper_clause(user):
     leader_areas = role_areas(user, LEADER_ROLES)
     for area in leader_areas:
         parts.append(ServiceRequest.area_id.in_(select(Area.id).where(Area.in_subtree(area.path))))
-    parts.append(ServiceRequest.area_id.in_(select(StaffingPost.area_id).where(StaffingPost.user_id == user.id)))
+    # the account as the parameter "me" (its value written in: a statement built once per shape passes its own)
+    me = bindparam("me", user.id)
+    parts.append(ServiceRequest.area_id.in_(select(StaffingPost.area_id).where(StaffingPost.user_id == me)))
     parts.append(ServiceRequest.community_id.in_(select(MemberReport.community_id).where(
-        MemberReport.user_id == user.id, MemberReport.state == "confirmed")))
+        MemberReport.user_id == me, MemberReport.state == "confirmed")))
     return or_(*parts)
 
 
@@ -231,19 +233,24 @@ def home_counts(user, now: datetime) -> dict[str, int]:
     key = ("home_counts", user.id)
     cache = _cache()
     if key not in cache:
-        def count(stmt):
-            return stmt.scalar_subquery()
+        def build():
+            def count(stmt):
+                return stmt.scalar_subquery()
 
-        cache[key] = db.session.execute(select(
-            count(select(func.count(ServiceRequest.id)).where(ServiceRequest.state == "open", helper_clause(user)))
-            .label("takeable"),
-            count(select(func.count(ServiceRequest.id)).where(ServiceRequest.taker_id == user.id,
-                                                              ServiceRequest.state == "taken")).label("taken"),
-            count(select(func.count(ServiceRequest.id)).where(ServiceRequest.person_id == user.id,
-                                                              ServiceRequest.state == "done")).label("to_confirm"),
-            count(select(func.count(Booking.id)).where(Booking.person_id == user.id, Booking.status == "booked",
-                                                       Booking.starts_at > now)).label("bookings"),
-        )).one()._asdict()
+            me = bindparam("me")
+            return select(
+                count(select(func.count(ServiceRequest.id)).where(ServiceRequest.state == "open",
+                                                                  helper_clause(user))).label("takeable"),
+                count(select(func.count(ServiceRequest.id)).where(ServiceRequest.taker_id == me,
+                                                                  ServiceRequest.state == "taken")).label("taken"),
+                count(select(func.count(ServiceRequest.id)).where(ServiceRequest.person_id == me,
+                                                                  ServiceRequest.state == "done")).label("to_confirm"),
+                count(select(func.count(Booking.id)).where(Booking.person_id == me, Booking.status == "booked",
+                                                           Booking.starts_at > bindparam("now"))).label("bookings"))
+
+        # the helper's reach is the viewer's roles: one statement per set of roles, run with the account and the time
+        cache[key] = db.session.execute(shaped(("stations.home_counts", roles_key(user)), build),
+                                        {"me": user.id, "now": now}).one()._asdict()
     return cache[key]
 
 

@@ -115,21 +115,37 @@ def _after(keys: list[tuple[Any, str]], values: tuple):
 
 #: finished statements of the lists that name their shape (``keyset_page(shape=…)``), per process
 _SHAPED: dict[tuple, Any] = {}
-SHAPED_MAX = 512
+#: a few KB each: a worker keeps the shapes of the last couple of thousand viewers' lists and cards
+SHAPED_MAX = 2048
+
+
+def shaped(shape: tuple, build):
+    """The statement ``build()`` makes, built once per process for ``shape`` — a hashable naming everything the
+    statement's *form* depends on (the filters in use, the viewer's scope: ``scope_key``), while every value that
+    varies between runs of the same form (a time, a filter's value) is a named ``bindparam`` given at execution.
+    SQLAlchemy works out a statement object's cache key once; for a select of a dozen joins, building it and working
+    out its key again on every request costs more than running it. A value written into the statement as a literal
+    would be run again with the first request's value: anything that varies is a bindparam or part of the shape."""
+    final = _SHAPED.get(shape)
+    if final is None:
+        final = build()
+        while len(_SHAPED) >= SHAPED_MAX:
+            try:  # the oldest first (another thread of a threaded worker may take it first)
+                del _SHAPED[next(iter(_SHAPED))]
+            except (KeyError, StopIteration, RuntimeError):
+                break
+        _SHAPED[shape] = final
+    return final
 
 
 def _shaped(stmt, keys: list[tuple[Any, str]], shape: tuple, after: bool, size: int):
-    key = (shape, after, size)
-    final = _SHAPED.get(key)
-    if final is None:
+    def build():
         final = stmt() if callable(stmt) else stmt
         if after:
             final = final.where(_after(keys, tuple(bindparam(f"_after_{i}") for i in range(len(keys)))))
-        final = final.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
-        if len(_SHAPED) >= SHAPED_MAX:
-            _SHAPED.clear()
-        _SHAPED[key] = final
-    return final
+        return final.order_by(*[col.desc() if d == "desc" else col.asc() for col, d in keys]).limit(size + 1)
+
+    return shaped(("keyset", shape, after, size), build)
 
 
 def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | None, size: int,
@@ -172,13 +188,19 @@ def keyset_page(session, stmt, *, keys: list[tuple[Any, str]], cursor: str | Non
     return Page(items=items, next_cursor=next_cursor)
 
 
-def count_and_first(session, stmt, *, order_by, limit: int) -> tuple[int, list]:
+def count_and_first(session, stmt, *, order_by, limit: int, shape: tuple | None = None,
+                    params: dict | None = None) -> tuple[int, list]:
     """How many rows ``stmt`` finds and the first ``limit`` of them in ``order_by``, in ONE statement (a home
     card's figure and its first lines): the count is a window over every match, computed before the LIMIT.
 
     ``stmt`` selects plain columns (or entities); each returned row has them in order (plus a ``match_count``
-    column). No row means a count of 0.
+    column). No row means a count of 0. ``shape`` / ``params``: as ``shaped`` — the statement (``stmt`` may then be
+    a function that builds it) is built once per process and shape, and run with ``params``.
     """
-    rows = session.execute(stmt.add_columns(func.count().over().label("match_count"))
-                           .order_by(*order_by).limit(limit)).all()
+    def build():
+        built = stmt() if callable(stmt) else stmt
+        return built.add_columns(func.count().over().label("match_count")).order_by(*order_by).limit(limit)
+
+    final = shaped(("count", shape, limit), build) if shape is not None else build()
+    rows = session.execute(final, params).all()
     return (rows[0].match_count if rows else 0), rows

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
-from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids
+from app.accounts.scope import STAFF_ROLES, area_scope, assignments, org_ids, roles_key
 from app.extensions import db
 from app.web.home import HomeCard, home_card
 from app.web.pagination import count_and_first
@@ -21,9 +21,9 @@ def wishes_to_review(user) -> HomeCard | None:
     if not can_review_wishes(user):
         return None
     count, oldest = count_and_first(
-        db.session, select(Wish.id, Wish.title, Wish.created_at)
+        db.session, lambda: select(Wish.id, Wish.title, Wish.created_at)
         .where(Wish.state == "pending", area_scope(user, Wish.area_id, STAFF_ROLES)),
-        order_by=(Wish.created_at, Wish.id), limit=SHOWN)
+        order_by=(Wish.created_at, Wish.id), limit=SHOWN, shape=("wishes.to_review", roles_key(user)))
     return HomeCard(
         title=_("Micro-wishes to review"), url=url_for("wishes.review"), count=count,
         items=[(w.title, url_for("wishes.show", wish_id=w.id), format_date(w.created_at)) for w in oldest],
@@ -38,9 +38,10 @@ def my_wishes(user) -> HomeCard | None:
     if not getattr(user, "is_authenticated", False):
         return None
     count, rows = count_and_first(
-        db.session, select(Wish.id, Wish.title, Wish.state)
-        .where(or_(Wish.wisher_id == user.id, Wish.author_id == user.id), Wish.is_open),
-        order_by=((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()), limit=SHOWN)
+        db.session, lambda: select(Wish.id, Wish.title, Wish.state)
+        .where(or_(Wish.wisher_id == bindparam("me"), Wish.author_id == bindparam("me")), Wish.is_open),
+        order_by=((Wish.state == "fulfilled").desc(), Wish.updated_at.desc(), Wish.id.desc()), limit=SHOWN,
+        shape=("wishes.mine",), params={"me": user.id})
     if not count and (any(True for _ in assignments(user)) or not can_post_wish(user)):
         return None  # people with a role, or who cannot post, see this card only when they have wishes of their own
     return HomeCard(
@@ -59,13 +60,17 @@ def my_claims(user) -> HomeCard | None:
     if not can_claim_any(user):
         return None
     orgs = org_ids(user, "agency_admin")
-    cond = or_(WishClaim.claimant_id == user.id,
-               WishClaim.id.in_(select(WishClaimMember.claim_id).where(WishClaimMember.user_id == user.id)),
-               *([WishClaim.organisation_id.in_(orgs)] if orgs else []))
+
+    def build():
+        cond = or_(WishClaim.claimant_id == bindparam("me"),
+                   WishClaim.id.in_(select(WishClaimMember.claim_id).where(WishClaimMember.user_id == bindparam("me"))),
+                   *([WishClaim.organisation_id.in_(bindparam("orgs", expanding=True))] if orgs else []))
+        return (select(WishClaim.deadline_at, Wish.id, Wish.title, Wish.state)
+                .join(Wish, Wish.id == WishClaim.wish_id).where(cond, WishClaim.status == "active"))
+
     count, rows = count_and_first(
-        db.session, select(WishClaim.deadline_at, Wish.id, Wish.title, Wish.state)
-        .join(Wish, Wish.id == WishClaim.wish_id).where(cond, WishClaim.status == "active"),
-        order_by=(WishClaim.deadline_at, WishClaim.id), limit=SHOWN)
+        db.session, build, order_by=(WishClaim.deadline_at, WishClaim.id), limit=SHOWN,
+        shape=("wishes.claims", bool(orgs)), params={"me": user.id, **({"orgs": orgs} if orgs else {})})
     return HomeCard(
         title=_("My claimed wishes"), url=url_for("wishes.mine"), count=count,
         items=[(title, url_for("wishes.show", wish_id=wid),
