@@ -1,6 +1,7 @@
 """Command line: demo city, user administration, scheduled jobs, translations."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -99,12 +100,14 @@ def jobs_run(only: str | None) -> None:
 
 
 @dashboard_cli.command("rebuild")
-def dashboard_rebuild() -> None:
+@click.option("--workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
+              help="processes that read and count the things (1: this one only)")
+def dashboard_rebuild(workers: int) -> None:
     """Count every figure again from the source tables (the event subscribers keep it up to date in between)."""
     from app.dashboard.rollup import rebuild
 
     load_domain_modules("subscribers")
-    counted = rebuild(echo=click.echo)
+    counted = rebuild(echo=click.echo, workers=workers)
     db.session.commit()
     for name, n in counted.items():
         click.echo(f"{name}: {n} counted")
@@ -123,10 +126,10 @@ def i18n_compile() -> None:
 @click.option("--seed", default=12, show_default=True, help="Seed of the generator (same seed, same city).")
 def bench_generate(scale: str, seed: int) -> None:
     """Fill an empty, upgraded database with a generated city (bulk inserts; COPY on PostgreSQL)."""
-    from bench.generate import GenerationRefused, generate
+    from bench.generate import ROLLUP_WORKERS, GenerationRefused, generate
 
     try:
-        generate(scale, seed=seed, echo=click.echo)
+        generate(scale, seed=seed, echo=click.echo, rollup_workers=ROLLUP_WORKERS)
     except GenerationRefused as e:
         db.session.rollback()
         raise click.ClickException(str(e)) from None

@@ -259,8 +259,17 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
 
 
-def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, int]:
-    """Fill an empty database (schema already created) with a city of ``scale_name``. Returns rows per table."""
+#: processes that count the things for the dashboard's roll-up (``rollup.rebuild(workers=…)``) when the command line
+#: or the benchmark generates a city: the machine's two cores
+ROLLUP_WORKERS = 2
+
+
+def generate(scale_name: str = "town", seed: int = 12, echo=print, rollup_workers: int = 0) -> dict[str, int]:
+    """Fill an empty database (schema already created) with a city of ``scale_name``. Returns rows per table.
+
+    ``rollup_workers``: count the dashboard's roll-up in that many processes, after committing the rows (the
+    command line and the benchmark: ``ROLLUP_WORKERS``); 0 — the tests, whose transaction is never committed —
+    counts in this process."""
     from flask import current_app
     from werkzeug.security import generate_password_hash
 
@@ -939,7 +948,14 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print) -> dict[str, 
 
     # ---------------------------------------------------------------- the dashboard's roll-up (``dashboard rebuild``)
     domains.modules("subscribers")
-    counted = rebuild(echo=echo)
+    workers = rollup_workers
+    if workers:
+        # the rows are committed first: the roll-up reads them in worker processes, which see committed rows only
+        db.session.commit()
+        conn = db.session.connection()
+        if w.pg and conn.exec_driver_sql("SHOW is_superuser").scalar() == "on":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    counted = rebuild(echo=echo, workers=workers)
     w.counts["daily_figure"] = db.session.scalar(select(func.count()).select_from(DailyFigure))
     done(f"dashboard roll-up: {sum(counted.values()):,} things, {w.counts['daily_figure']:,} figures")
 

@@ -83,14 +83,14 @@ def prepare(url: str, scale: str) -> dict:
     from app import create_app
     from app.accounts.models import User
     from app.extensions import db
-    from bench.generate import BENCH_ACCOUNTS, generate
+    from bench.generate import BENCH_ACCOUNTS, ROLLUP_WORKERS, generate
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         if not db.session.scalar(select(func.count()).select_from(User)):
             print(f"generating the {scale} city into {url.split('@')[-1]} …")
-            generate(scale)
+            generate(scale, rollup_workers=ROLLUP_WORKERS)
         elif db.session.scalar(select(func.count()).select_from(User).where(User.username.in_(BENCH_ACCOUNTS))) \
                 < len(BENCH_ACCOUNTS):
             raise SystemExit(f"{url}: the database has accounts but not the generated ones; use an empty database")

@@ -16,7 +16,8 @@ import time
 from collections import Counter, defaultdict
 from datetime import date
 
-from sqlalchemy import Date, String, cast, delete, event, func, select
+from flask import current_app
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, cast, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -223,6 +224,13 @@ def _encoder():
     return encode
 
 
+def _stage_table() -> Table:
+    """A temporary table for the finest rows of a rebuild (its own metadata: not part of the schema)."""
+    return Table("rollup_stage", MetaData(), Column("area_id", Integer), Column("metric", String(40)),
+                 Column("day", Date), Column("key", String(40)), Column("count", Integer), Column("total", Integer),
+                 prefixes=["TEMPORARY"])
+
+
 def _depth():
     """An area's depth in the tree, in SQL: the number of "/" in its path."""
     return func.length(Area.path) - func.length(func.replace(Area.path, "/", ""))
@@ -235,14 +243,99 @@ def _month_of(day_column):
     return func.substr(day_column, 1, 8, type_=String) + "01"
 
 
-def rebuild(batch: int = BATCH, echo=None) -> dict[str, int]:
+def _count_batch(src, ids: list[int], encode) -> tuple[int, list, dict]:
+    """A batch of one source's things: how many count, their ``FigureSource`` rows, their finest rows added up."""
+    records = []
+    fine: dict[Key, list[int]] = {}
+    n = 0
+    for eid, rows in src.rows(ids).items():
+        rows = [r for r in rows if r[0] is not None]
+        if not rows:
+            continue
+        n += 1
+        records.append((src.name, eid, encode(rows)))
+        for day, area, metric, key, count, total in rows:
+            k = (area, metric, day, key)
+            row = fine.get(k)
+            if row is None:
+                fine[k] = [count, total]
+            else:
+                row[0] += count
+                row[1] += total
+    return n, records, fine
+
+
+def _batches(src, batch: int):
+    """The source's things in batches of ids, read in the order of its primary key."""
+    pk = src.model.id
+    last = 0
+    while True:
+        ids = list(db.session.scalars(select(pk).where(pk > last).order_by(pk).limit(batch)))
+        if not ids:
+            return
+        last = ids[-1]
+        yield ids
+
+
+def _ranges(src, batch: int) -> list[tuple[str, int, int]]:
+    """(source, after id, up to id) of ``batch`` ids each (fewer where ids are missing), for the workers."""
+    pk = src.model.id
+    low, high = db.session.execute(select(func.min(pk), func.max(pk))).one()
+    if low is None:
+        return []
+    return [(src.name, start, start + batch) for start in range(low - 1, high, batch)]
+
+
+#: in a worker process (``rebuild(workers=…)``): its app context and encoder
+_WORKER: dict = {}
+#: what a worker's app is made with: the parent's database and the settings the sources read
+_WORKER_CONFIG = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "BABEL_DEFAULT_TIMEZONE", "SECRET_KEY")
+
+
+def _worker_start(config: dict) -> None:
+    """A worker process, started fresh (``spawn``, not ``fork``: a database connection must not cross a fork — a
+    forked child closing its copy of an SQLite connection can checkpoint and remove the parent's write-ahead log):
+    its own app on the same database, the sources registered, its own connections."""
+    from app import create_app, domains
+
+    app = create_app(config)
+    ctx = app.app_context()
+    ctx.push()
+    domains.modules("subscribers")
+    _WORKER["ctx"] = ctx
+    _WORKER["encode"] = _encoder()
+
+
+def _worker_count(task: tuple[str, int, int]) -> tuple[str, int, list, dict]:
+    name, after, upto = task
+    src = metrics.get(name)
+    pk = src.model.id
+    ids = list(db.session.scalars(select(pk).where(pk > after, pk <= upto).order_by(pk)))
+    n, records, fine = _count_batch(src, ids, _WORKER["encode"]) if ids else (0, [], {})
+    db.session.rollback()  # read only: end the read transaction, so the parent's writes are not held up
+    return name, n, records, fine
+
+
+def _parallel_ok(workers: int) -> bool:
+    if workers < 2:
+        return False
+    url = db.engine.url
+    # an in-memory SQLite database is private to its connection: workers could not see it
+    return not (url.get_backend_name() == "sqlite" and (url.database in (None, "", ":memory:")))
+
+
+def rebuild(batch: int = BATCH, echo=None, workers: int = 0) -> dict[str, int]:
     """Throw the roll-up away and count everything again from the source tables. Returns things per source.
 
     Python reads every thing (the sources' ``rows``, the same code the events use) and adds up the rows of the
     finest areas; those are written, and the database adds them up from there — each level of the tree into the one
     above it, deepest first (``INSERT … SELECT … GROUP BY``, an upsert where an area has rows of its own), then the
     days into their months. A city's roll-up has tens of millions of rows; most of them never pass through Python.
-    ``echo``: told how long each step took (the generator and ``dashboard rebuild`` print it)."""
+    ``echo``: told how long each step took (the generator and ``dashboard rebuild`` print it).
+
+    ``workers``: read and count the things in that many processes (each with its own app and connection), this
+    one writing what they return. They read only committed rows: for ``dashboard rebuild`` and the generator (which
+    commits its data first), never inside a transaction that wrote the things being counted."""
     clock = [time.perf_counter()]
 
     def step(what: str) -> None:
@@ -254,45 +347,51 @@ def rebuild(batch: int = BATCH, echo=None) -> dict[str, int]:
     db.session.execute(delete(DailyFigure))
     db.session.execute(delete(MonthlyFigure))
     db.session.execute(delete(FigureSource))
-    encode = _encoder()
     fine: dict[Key, list[int]] = {}
-    counted: dict[str, int] = {}
-    for src in metrics.sources():
-        pk = src.model.id
-        last = 0
-        n = 0
-        while True:
-            ids = list(db.session.scalars(select(pk).where(pk > last).order_by(pk).limit(batch)))
-            if not ids:
-                break
-            last = ids[-1]
-            contributions = src.rows(ids)
-            records = []
-            for eid, rows in contributions.items():
-                rows = [r for r in rows if r[0] is not None]
-                if not rows:
-                    continue
-                n += 1
-                records.append((src.name, eid, encode(rows)))
-                for day, area, metric, key, count, total in rows:
-                    k = (area, metric, day, key)
-                    row = fine.get(k)
-                    if row is None:
-                        fine[k] = [count, total]
-                    else:
-                        row[0] += count
-                        row[1] += total
-            if records:
-                _bulk_insert(FigureSource.__table__, ("source", "entity_id", "rows"), records, plain=True)
-        counted[src.name] = n
-        step(f"{src.name}: {n:,} things")
+    counted: dict[str, int] = {name: 0 for name in (src.name for src in metrics.sources())}
+
+    def take(name: str, n: int, records: list, part: dict) -> None:
+        counted[name] += n
+        if records:
+            _bulk_insert(FigureSource.__table__, ("source", "entity_id", "rows"), records, plain=True)
+        for k, (count, total) in part.items():
+            row = fine.get(k)
+            if row is None:
+                fine[k] = [count, total]
+            else:
+                row[0] += count
+                row[1] += total
+
+    if _parallel_ok(workers):
+        import multiprocessing
+
+        tasks = [task for src in metrics.sources() for task in _ranges(src, batch)]
+        context = multiprocessing.get_context("spawn")
+        config = {k: current_app.config[k] for k in _WORKER_CONFIG if k in current_app.config}
+        with context.Pool(workers, initializer=_worker_start, initargs=(config,)) as pool:
+            for name, n, records, part in pool.imap(_worker_count, tasks):
+                take(name, n, records, part)
+        step(f"{sum(counted.values()):,} things in {workers} processes")
+    else:
+        encode = _encoder()
+        for src in metrics.sources():
+            for ids in _batches(src, batch):
+                take(src.name, *_count_batch(src, ids, encode))
+            step(f"{src.name}: {counted[src.name]:,} things")
     figure_columns = ("area_id", "metric", "day", "key", "count", "total")
     iso: dict[date, str] = {}  # each day's ISO text once (both databases read it into a date column)
-    _bulk_insert(DailyFigure.__table__, figure_columns,
-                 ((a, m, iso.get(d) or iso.setdefault(d, d.isoformat()), k, c, t)
-                  for (a, m, d, k), (c, t) in fine.items() if c or t), plain=True)
-    del fine
-    db.session.flush()
+    # the rows go first into a temporary table without indexes, then into the roll-up in the order of its unique
+    # index: millions of rows written in the dictionary's order thrashed the index (a city: 10 million rows)
+    stage = _stage_table()
+    conn = db.session.connection()
+    stage.create(conn)
+    _bulk_insert(stage, figure_columns, ((a, m, iso.get(d) or iso.setdefault(d, d.isoformat()), k, c, t)
+                                         for (a, m, d, k), (c, t) in fine.items() if c or t), plain=True)
+    fine.clear()
+    db.session.execute(DailyFigure.__table__.insert().from_select(
+        list(figure_columns), select(*[stage.c[c] for c in figure_columns])
+        .order_by(stage.c.area_id, stage.c.metric, stage.c.day, stage.c.key)))
+    stage.drop(conn)
     step("the finest areas' days written")
     # each level into the one above it, deepest first: when a level is read, everything below it is in
     depths = sorted({d for (d,) in db.session.execute(
