@@ -971,9 +971,8 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print, rollup_worker
         db.session.commit()
     # statistics for the query planner, as after any bulk load (PostgreSQL's autovacuum would gather them later;
     # SQLite only when told — a deployment runs ``PRAGMA optimize`` now and then)
-    if not w.pg:
-        # statistics from a sample of each index (SQLite's advice for large databases), not from every row
-        db.session.execute(text("PRAGMA analysis_limit = 1000"))
+    # (SQLite: statistics of every row — sampled ones, PRAGMA analysis_limit, led its planner to scan a community's
+    # issues for the resident's "awaiting my rating": 80 ms instead of 0.2 ms)
     db.session.execute(text("ANALYZE"))
     db.session.commit()
     done("commit, statistics" + (", sequences" if w.pg else ""))
