@@ -75,11 +75,9 @@ _CARD_FIELDS = tuple(f.name for f in fields(queries.WishCard))
 @bp.app_template_global("wish_card")
 def wish_card(wish: queries.WishCard):
     """A wish's card on the wall, remembered by everything it shows (the same cards come back for every visitor
-    until one of them changes) — or ``None`` for a card with the one-step claim form, which carries the session's
-    token: the page draws that one itself."""
-    if wish.claimable and wish.one_step:
-        return None
-    return _CARDS.render(tuple(getattr(wish, f) for f in _CARD_FIELDS), wish=wish)
+    until one of them changes); a card with the one-step claim form gets the session's CSRF token put in."""
+    return _CARDS.render(tuple(getattr(wish, f) for f in _CARD_FIELDS), with_token=wish.claimable and wish.one_step,
+                         wish=wish)
 
 
 @bp.get("/")
