@@ -948,14 +948,13 @@ def generate(scale_name: str = "town", seed: int = 12, echo=print, rollup_worker
 
     # ---------------------------------------------------------------- the dashboard's roll-up (``dashboard rebuild``)
     domains.modules("subscribers")
-    workers = rollup_workers
-    if workers:
+    if rollup_workers:
         # the rows are committed first: the roll-up reads them in worker processes, which see committed rows only
         db.session.commit()
         conn = db.session.connection()
         if w.pg and conn.exec_driver_sql("SHOW is_superuser").scalar() == "on":
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-    counted = rebuild(echo=echo, workers=workers)
+    counted = rebuild(echo=echo, workers=rollup_workers)
     w.counts["daily_figure"] = db.session.scalar(select(func.count()).select_from(DailyFigure))
     done(f"dashboard roll-up: {sum(counted.values()):,} things, {w.counts['daily_figure']:,} figures")
 

@@ -43,12 +43,13 @@ def _to_act_condition(user):
 def checklists_to_act(user) -> HomeCard | None:
     if not can_use_cobuild(user):
         return None
+    cond = _to_act_condition(user)
     count, rows = 0, []
-    if org_ids(user, "agency_admin") or role_areas(user, "community_staff"):
+    if cond is not None:
         count, rows = count_and_first(
-            db.session, lambda: select(ChecklistItem.id, ChecklistItem.title, ChecklistItem.state)
-            .where(_to_act_condition(user)), order_by=(ChecklistItem.updated_at.desc(), ChecklistItem.id.desc()),
-            limit=SHOWN, shape=("cobuild.to_act", roles_key(user)), params={"today": local_today()})
+            db.session, lambda: select(ChecklistItem.id, ChecklistItem.title, ChecklistItem.state).where(cond),
+            order_by=(ChecklistItem.updated_at.desc(), ChecklistItem.id.desc()), limit=SHOWN,
+            shape=("cobuild.to_act", roles_key(user)), params={"today": local_today()})
 
     def why(item) -> str:
         if item.state == "proposed":

@@ -101,9 +101,33 @@ def _apply(deltas: dict[Key, list[int]]) -> None:
         _upsert(MonthlyFigure, "month", months)
 
 
-def _encode(rows: list) -> str:
-    return json.dumps(sorted([d.isoformat(), a, m, k, c, t] for d, a, m, k, c, t in rows), separators=(",", ":"))
+def _encoder():
+    """An encoder of a thing's rows as JSON text (``[[day, area, metric, key, count, total], …]`` in sorted order,
+    no spaces): the same rows always give the same text, which ``refresh`` compares. The dates' ISO form and the
+    metrics' and keys' JSON are remembered — a rebuild writes the same few hundred of each millions of times."""
+    days: dict[date, str] = {}
+    texts: dict[str, str] = {}
 
+    def encode(rows: list) -> str:
+        parts = []
+        for d, a, m, k, c, t in sorted(rows):
+            day = days.get(d)
+            if day is None:
+                day = days[d] = json.dumps(d.isoformat())
+            jm = texts.get(m)
+            if jm is None:
+                jm = texts[m] = json.dumps(m)
+            jk = texts.get(k)
+            if jk is None:
+                jk = texts[k] = json.dumps(k)
+            parts.append(f"[{day},{int(a)},{jm},{jk},{int(c)},{int(t)}]")
+        return "[" + ",".join(parts) + "]"
+
+    return encode
+
+
+#: what the events write (one process's days and names remembered: a few thousand short strings at most)
+_encode = _encoder()
 
 
 def _decode(text: str) -> list:
@@ -200,30 +224,6 @@ def _bulk_insert(table, columns: tuple[str, ...], rows, *, plain: bool = False) 
         cursor.close()
 
 
-def _encoder():
-    """``_encode`` for millions of things: the same text, with the dates' ISO form and the metrics' and keys' JSON
-    remembered (a rebuild writes the same few hundred days and metric names over and over)."""
-    days: dict[date, str] = {}
-    texts: dict[str, str] = {}
-
-    def encode(rows: list) -> str:
-        parts = []
-        for d, a, m, k, c, t in sorted(rows):
-            day = days.get(d)
-            if day is None:
-                day = days[d] = json.dumps(d.isoformat())
-            jm = texts.get(m)
-            if jm is None:
-                jm = texts[m] = json.dumps(m)
-            jk = texts.get(k)
-            if jk is None:
-                jk = texts[k] = json.dumps(k)
-            parts.append(f"[{day},{int(a)},{jm},{jk},{int(c)},{int(t)}]")
-        return "[" + ",".join(parts) + "]"
-
-    return encode
-
-
 def _stage_table() -> Table:
     """A temporary table for the finest rows of a rebuild (its own metadata: not part of the schema)."""
     return Table("rollup_stage", MetaData(), Column("area_id", Integer), Column("metric", String(40)),
@@ -243,7 +243,16 @@ def _month_of(day_column):
     return func.substr(day_column, 1, 8, type_=String) + "01"
 
 
-def _count_batch(src, ids: list[int], encode) -> tuple[int, list, dict]:
+def _add(into: dict[Key, list[int]], key: Key, count: int, total: int) -> None:
+    row = into.get(key)
+    if row is None:
+        into[key] = [count, total]
+    else:
+        row[0] += count
+        row[1] += total
+
+
+def _count_batch(src, ids: list[int]) -> tuple[int, list, dict]:
     """A batch of one source's things: how many count, their ``FigureSource`` rows, their finest rows added up."""
     records = []
     fine: dict[Key, list[int]] = {}
@@ -253,15 +262,9 @@ def _count_batch(src, ids: list[int], encode) -> tuple[int, list, dict]:
         if not rows:
             continue
         n += 1
-        records.append((src.name, eid, encode(rows)))
+        records.append((src.name, eid, _encode(rows)))
         for day, area, metric, key, count, total in rows:
-            k = (area, metric, day, key)
-            row = fine.get(k)
-            if row is None:
-                fine[k] = [count, total]
-            else:
-                row[0] += count
-                row[1] += total
+            _add(fine, (area, metric, day, key), count, total)
     return n, records, fine
 
 
@@ -286,7 +289,7 @@ def _ranges(src, batch: int) -> list[tuple[str, int, int]]:
     return [(src.name, start, start + batch) for start in range(low - 1, high, batch)]
 
 
-#: in a worker process (``rebuild(workers=…)``): its app context and encoder
+#: in a worker process (``rebuild(workers=…)``): its app context
 _WORKER: dict = {}
 #: what a worker's app is made with: the parent's database and the settings the sources read
 _WORKER_CONFIG = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "BABEL_DEFAULT_TIMEZONE", "SECRET_KEY")
@@ -303,7 +306,6 @@ def _worker_start(config: dict) -> None:
     ctx.push()
     domains.modules("subscribers")
     _WORKER["ctx"] = ctx
-    _WORKER["encode"] = _encoder()
 
 
 def _worker_count(task: tuple[str, int, int]) -> tuple[str, int, list, dict]:
@@ -311,7 +313,7 @@ def _worker_count(task: tuple[str, int, int]) -> tuple[str, int, list, dict]:
     src = metrics.get(name)
     pk = src.model.id
     ids = list(db.session.scalars(select(pk).where(pk > after, pk <= upto).order_by(pk)))
-    n, records, fine = _count_batch(src, ids, _WORKER["encode"]) if ids else (0, [], {})
+    n, records, fine = _count_batch(src, ids) if ids else (0, [], {})
     db.session.rollback()  # read only: end the read transaction, so the parent's writes are not held up
     return name, n, records, fine
 
@@ -355,12 +357,7 @@ def rebuild(batch: int = BATCH, echo=None, workers: int = 0) -> dict[str, int]:
         if records:
             _bulk_insert(FigureSource.__table__, ("source", "entity_id", "rows"), records, plain=True)
         for k, (count, total) in part.items():
-            row = fine.get(k)
-            if row is None:
-                fine[k] = [count, total]
-            else:
-                row[0] += count
-                row[1] += total
+            _add(fine, k, count, total)
 
     if _parallel_ok(workers):
         import multiprocessing
@@ -373,10 +370,9 @@ def rebuild(batch: int = BATCH, echo=None, workers: int = 0) -> dict[str, int]:
                 take(name, n, records, part)
         step(f"{sum(counted.values()):,} things in {workers} processes")
     else:
-        encode = _encoder()
         for src in metrics.sources():
             for ids in _batches(src, batch):
-                take(src.name, *_count_batch(src, ids, encode))
+                take(src.name, *_count_batch(src, ids))
             step(f"{src.name}: {counted[src.name]:,} things")
     figure_columns = ("area_id", "metric", "day", "key", "count", "total")
     iso: dict[date, str] = {}  # each day's ISO text once (both databases read it into a date column)

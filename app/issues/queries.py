@@ -150,42 +150,38 @@ class Filters:
         used), so a list's statement can be built once per shape and run with new values."""
         v = self.params(now)
         out = []
-        for name, column in (("state", Issue.state), ("level", Issue.level), ("channel", Issue.channel)):
+        for name, column in (("f_state", Issue.state), ("f_level", Issue.level), ("f_channel", Issue.channel)):
             if name in v:
-                out.append(column == bindparam(f"f_{name}", v[name]))
+                out.append(column == bindparam(name, v[name]))
         if self.category:
             out.append(Issue.category_id.in_(select(IssueCategory.id)
-                                              .where(IssueCategory.code == bindparam("f_category", v["category"]))))
+                                              .where(IssueCategory.code == bindparam("f_category", v["f_category"]))))
         if self.overdue:
-            out.append(and_(Issue.state.in_(ACTIVE_STATES), Issue.due_at < bindparam("f_now", v["now"])))
+            out.append(and_(Issue.state.in_(ACTIVE_STATES), Issue.due_at < bindparam("f_now", v["f_now"])))
         if self.date_from:
-            out.append(Issue.created_at >= bindparam("f_from", v["from"]))
+            out.append(Issue.created_at >= bindparam("f_from", v["f_from"]))
         if self.date_to:
-            out.append(Issue.created_at <= bindparam("f_to", v["to"]))
+            out.append(Issue.created_at <= bindparam("f_to", v["f_to"]))
         if self.area is not None:
             out.append(Issue.area_id.in_(select(Area.id).where(
                 Area.in_subtree(self.area.path, path_param="f_area_path"))))
         return out
 
     def params(self, now=None) -> dict:
-        """The values of the parameters ``clauses`` uses, under their names without the ``f_`` prefix's clash."""
+        """The values of the parameters ``clauses`` uses, by their names in the statement."""
         v: dict = {}
         for name in ("state", "level", "channel", "category"):
             if getattr(self, name):
-                v[name] = getattr(self, name)
+                v[f"f_{name}"] = getattr(self, name)
         if self.overdue:
-            v["now"] = now or utcnow()
+            v["f_now"] = now or utcnow()
         if self.date_from:
-            v["from"] = local_date_to_utc(self.date_from)
+            v["f_from"] = local_date_to_utc(self.date_from)
         if self.date_to:
-            v["to"] = local_date_to_utc(self.date_to, end_of_day=True)
+            v["f_to"] = local_date_to_utc(self.date_to, end_of_day=True)
         if self.area is not None:
             v.update(Area.subtree_params(self.area.path, "f_area_path"))
         return v
-
-    def bound(self, now=None) -> dict:
-        """``params`` under the statement's parameter names."""
-        return {(k if k.startswith("f_area_path") else f"f_{k}"): value for k, value in self.params(now).items()}
 
     def shape(self) -> tuple:
         return (self.state is not None, self.level is not None, self.channel is not None, self.category is not None,
@@ -336,7 +332,7 @@ def list_page(view: str, user, *, cursor: str | None, size: int, filters: Filter
     viewer = None if view == "public" else scope_key(user)
     shape = ("issues.list", view, viewer, used.shape() if used is not None else None)
     page = keyset_page(db.session, build, keys=keys, cursor=cursor, size=size, rows=True,
-                       params=used.bound(now) if used is not None else None, shape=shape)
+                       params=used.params(now) if used is not None else None, shape=shape)
     page.items = _rows(page.items)
     return page
 

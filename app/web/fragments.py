@@ -55,6 +55,3 @@ class FragmentCache:
                     self._html.popitem(last=False)
             return drawn
         return Markup(html.replace(TOKEN_PLACEHOLDER, token)) if token else html
-
-    def clear(self) -> None:
-        self._html.clear()

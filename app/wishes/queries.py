@@ -61,10 +61,9 @@ def wall_statement(states: tuple[str, ...], *, category: str | None = None, comm
                    street_id: int | None = None, base=None):
     """The wall's filter (order and page come from keyset_page with WALL_KEYS), on ``base`` (the wishes). Every value
     is a named parameter (``wall_params`` gives them), so one statement per filter shape serves every page."""
-    params = wall_params(states, category=category, community_id=community_id, street_id=street_id)
     stmt = (select(Wish) if base is None else base).where(publicly_listed(Wish))
-    stmt = stmt.where(Wish.state == bindparam("wall_state", params["wall_state"])) if len(states) == 1 else \
-        stmt.where(Wish.state.in_(bindparam("wall_states", params["wall_states"], expanding=True)))
+    stmt = stmt.where(Wish.state == bindparam("wall_state", states[0])) if len(states) == 1 else \
+        stmt.where(Wish.state.in_(bindparam("wall_states", list(states), expanding=True)))
     if community_id:
         stmt = stmt.where(Wish.community_id == bindparam("wall_community", community_id))
     elif street_id:
